@@ -1,0 +1,18 @@
+// Bundles the CLI, the library and the benchmarks into dist/ with .wgsl files inlined as text.
+import { build } from 'esbuild';
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  loader: { '.wgsl': 'text' },
+  external: ['webgpu'],
+  sourcemap: true,
+  logLevel: 'warning',
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' }),
+]);

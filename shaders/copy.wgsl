@@ -1,0 +1,20 @@
+// Block copy of `rows` runs of `run` 32-bit elements between two strided layouts:
+//   dst[dstOffset + r*dstStride + i] = src[srcOffset + r*srcStride + i]
+// One shape covers a plain copy (rows = 1), channel concat / slice of NCHW (rows = N) and crops.
+struct Params { run: u32, rows: u32, srcOffset: u32, srcStride: u32, dstOffset: u32, dstStride: u32 }
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> src: array<u32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<u32>;
+
+override WG: u32 = 256;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let flat = (wid.x + wid.y * nwg.x) * WG + lid;
+  if (flat >= p.run * p.rows) { return; }
+  let r = flat / p.run;
+  let i = flat - r * p.run;
+  dst[p.dstOffset + r * p.dstStride + i] = src[p.srcOffset + r * p.srcStride + i];
+}

@@ -1,0 +1,10 @@
+// Public API of atrous.
+export { Device, type DeviceInfo, type DeviceOptions, type DispatchObserver, type DispatchRecord } from './tensor/device.ts';
+export { Tensor, numel, type DType } from './tensor/tensor.ts';
+export * from './tensor/errors.ts';
+export { runKernel, grid1d, Params, type KernelCall } from './kernels/runner.ts';
+export { fill, full } from './kernels/fill.ts';
+export { copy, copyBlocks } from './kernels/copy.ts';
+export { unary, relu, type UnaryOp } from './kernels/unary.ts';
+export { binary, add, mul, maximum, broadcastShape, type BinaryOp } from './kernels/binary.ts';
+export { parseSafetensors, WeightFileError, type HostTensor } from './nn/safetensors.ts';

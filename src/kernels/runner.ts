@@ -1,0 +1,140 @@
+import type { Device, DispatchRecord } from '../tensor/device.ts';
+import { fmtShape, LimitError } from '../tensor/errors.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+
+/**
+ * Everything one dispatch needs. Binding layout convention for every shader in shaders/:
+ * `@group(0) @binding(0) var<uniform> p: Params;` when `uniforms` is given, then the tensors
+ * in order (inputs, then outputs) at the following bindings.
+ */
+export interface KernelCall {
+  /** Kernel family, e.g. "conv2d"; with `variant`, the profiler's grouping. */
+  kernel: string;
+  variant?: string;
+  shader: string;
+  entryPoint?: string;
+  /** WGSL `override` constants: specialisation without string templating. Part of the cache key. */
+  constants?: Record<string, number>;
+  uniforms?: ArrayBuffer;
+  tensors: Tensor[];
+  /** Workgroup counts; use grid1d() for a flat grid that may exceed the per-dimension limit. */
+  workgroups: readonly [number, number?, number?];
+  /** Shape string and work for profiles; label defaults to the device's label stack. */
+  shape?: string;
+  flops?: number;
+  bytes?: number;
+}
+
+/**
+ * Builds a uniform block field by field: every WGSL scalar is 4 bytes, so a struct of scalars packs
+ * with no gaps. vec4 members must start at a multiple of 4 fields (pad() gets there).
+ */
+export class Params {
+  private data: number[] = [];
+  private types: ('u' | 'i' | 'f')[] = [];
+  u32(...v: number[]): this {
+    for (const x of v) (this.data.push(x), this.types.push('u'));
+    return this;
+  }
+  i32(...v: number[]): this {
+    for (const x of v) (this.data.push(x), this.types.push('i'));
+    return this;
+  }
+  f32(...v: number[]): this {
+    for (const x of v) (this.data.push(x), this.types.push('f'));
+    return this;
+  }
+  /** Pads with zeros to a multiple of n fields. */
+  pad(n = 4): this {
+    while (this.data.length % n) this.u32(0);
+    return this;
+  }
+  build(): ArrayBuffer {
+    const n = Math.max(4, Math.ceil(this.data.length / 4) * 4);
+    const view = new DataView(new ArrayBuffer(n * 4));
+    this.data.forEach((x, i) => {
+      const t = this.types[i];
+      if (t === 'f') view.setFloat32(i * 4, x, true);
+      else if (t === 'i') view.setInt32(i * 4, x, true);
+      else view.setUint32(i * 4, x, true);
+    });
+    return view.buffer;
+  }
+}
+
+/**
+ * A flat grid of `count` workgroups, split into x·y when count exceeds the per-dimension limit.
+ * Shaders recover the flat index as `wid.x + wid.y * nwg.x` and return when it is ≥ count.
+ */
+export function grid1d(dev: Device, count: number): [number, number, number] {
+  const max = dev.limits.maxComputeWorkgroupsPerDimension;
+  if (count <= max) return [count, 1, 1];
+  const y = Math.ceil(count / max);
+  if (y > max) throw new LimitError(`grid1d: ${count} workgroups exceed the device's ${max}×${max} grid`);
+  return [Math.ceil(count / y), y, 1];
+}
+
+let moduleIds = 0;
+const moduleIdOf = new Map<string, number>();
+
+function pipelineFor(dev: Device, call: KernelCall): GPUComputePipeline {
+  let id = moduleIdOf.get(call.shader);
+  if (id === undefined) moduleIdOf.set(call.shader, (id = moduleIds++));
+  const entry = call.entryPoint ?? 'main';
+  const consts = call.constants ? Object.entries(call.constants).sort(([a], [b]) => (a < b ? -1 : 1)) : [];
+  const key = `${id}|${entry}|${consts.map(([k, v]) => `${k}=${v}`).join(',')}`;
+  let p = dev.pipelines.get(key);
+  if (!p) {
+    let module = dev.shaderModules.get(String(id));
+    if (!module) {
+      module = dev.gpu.createShaderModule({ code: call.shader, label: call.kernel });
+      dev.shaderModules.set(String(id), module);
+    }
+    p = dev.gpu.createComputePipeline({
+      layout: 'auto',
+      label: `${call.kernel}${call.variant ? `/${call.variant}` : ''}`,
+      compute: { module, entryPoint: entry, constants: call.constants },
+    });
+    dev.pipelines.set(key, p);
+  }
+  return p;
+}
+
+/** Records one dispatch into the device's open encoder. Nothing is submitted. */
+export function runKernel(dev: Device, call: KernelCall): void {
+  const [x, y = 1, z = 1] = call.workgroups;
+  if (x === 0 || y === 0 || z === 0) return;
+  const max = dev.limits.maxComputeWorkgroupsPerDimension;
+  if (x > max || y > max || z > max) {
+    throw new LimitError(`${call.kernel}: grid [${x}, ${y}, ${z}] exceeds ${max} workgroups per dimension (use grid1d)`);
+  }
+  const maxBuffers = dev.limits.maxStorageBuffersPerShaderStage;
+  if (call.tensors.length > maxBuffers) {
+    throw new LimitError(`${call.kernel}: ${call.tensors.length} tensors bound, over the device's ${maxBuffers} storage buffers per stage`);
+  }
+  const entries: GPUBindGroupEntry[] = [];
+  let binding = 0;
+  if (call.uniforms) entries.push({ binding: binding++, resource: dev.uniform(call.uniforms) });
+  for (const t of call.tensors) {
+    // A zero-sized tensor still owns a (minimum-size) buffer, so binding it is valid.
+    entries.push({ binding: binding++, resource: { buffer: t.bufferFor(call.kernel) } });
+  }
+  const pipeline = pipelineFor(dev, call);
+  const bindGroup = dev.gpu.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+  const rec: DispatchRecord | null = dev.observer
+    ? {
+        label: dev.labels.join('/') || call.kernel,
+        kernel: call.kernel,
+        variant: call.variant ?? 'default',
+        shape: call.shape ?? call.tensors.map((t) => fmtShape(t.shape)).join(' '),
+        flops: call.flops ?? 0,
+        bytes: call.bytes ?? call.tensors.reduce((s, t) => s + t.byteLength, 0),
+      }
+    : null;
+  const timestampWrites = rec ? dev.observer!.onDispatch(rec) : undefined;
+  const pass = dev.encoder.beginComputePass(timestampWrites ? { timestampWrites } : undefined);
+  pass.setPipeline(pipeline);
+  pass.setBindGroup(0, bindGroup);
+  pass.dispatchWorkgroups(x, y, z);
+  pass.end();
+}

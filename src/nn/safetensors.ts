@@ -1,0 +1,84 @@
+import { AtrousError, fmtShape } from '../tensor/errors.ts';
+
+/** One tensor read from a safetensors file, converted to a 32-bit typed array. */
+export interface HostTensor {
+  dtype: 'F32' | 'I32' | 'U8' | 'F16' | 'I64';
+  shape: number[];
+  data: Float32Array | Int32Array;
+}
+
+export class WeightFileError extends AtrousError {
+  override name = 'WeightFileError';
+}
+
+const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, I32: 4, I64: 8, U8: 1 };
+
+function f16ToF32(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 31) return m ? NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/**
+ * Parses a safetensors file (https://github.com/huggingface/safetensors: u64 LE header length,
+ * JSON header, raw little-endian data). Every offset is checked against the file, so a truncated
+ * or foreign file is refused with a message rather than read out of bounds. `what` names the file.
+ */
+export function parseSafetensors(bytes: Uint8Array, what = 'safetensors file'): Map<string, HostTensor> {
+  if (bytes.byteLength < 8) throw new WeightFileError(`${what}: ${bytes.byteLength} bytes is too short to be a safetensors file`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = Number(dv.getBigUint64(0, true));
+  if (headerLen < 2 || 8 + headerLen > bytes.byteLength || headerLen > 100 * 1024 * 1024) {
+    throw new WeightFileError(`${what}: not a safetensors file (header length ${headerLen} does not fit its ${bytes.byteLength} bytes); the file may be truncated or of another format`);
+  }
+  let header: Record<string, unknown>;
+  try {
+    header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLen)));
+  } catch {
+    throw new WeightFileError(`${what}: the safetensors header is not valid JSON; the file is damaged or of another format`);
+  }
+  const dataStart = 8 + headerLen;
+  const dataLen = bytes.byteLength - dataStart;
+  const out = new Map<string, HostTensor>();
+  for (const [name, raw] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const e = raw as { dtype?: string; shape?: number[]; data_offsets?: number[] };
+    const dtype = e.dtype ?? '';
+    if (!(dtype in DTYPE_BYTES)) throw new WeightFileError(`${what}: tensor "${name}" has dtype ${dtype}; supported are F32, F16, I32, I64, U8`);
+    const shape = e.shape ?? [];
+    const [begin, end] = e.data_offsets ?? [];
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin < 0 || end > dataLen || end - begin !== n * DTYPE_BYTES[dtype]) {
+      throw new WeightFileError(
+        `${what}: tensor "${name}" ${fmtShape(shape)} ${dtype} has data offsets [${begin}, ${end}) that do not fit ` +
+          `${n * DTYPE_BYTES[dtype]} bytes inside the ${dataLen} data bytes; the file is truncated or damaged`,
+      );
+    }
+    const at = dataStart + begin;
+    const view = new DataView(bytes.buffer, bytes.byteOffset + at, end - begin);
+    let data: Float32Array | Int32Array;
+    if (dtype === 'F32' && (bytes.byteOffset + at) % 4 === 0) {
+      data = new Float32Array(bytes.buffer, bytes.byteOffset + at, n); // zero-copy view (hosts are little-endian)
+    } else if (dtype === 'F32') {
+      data = new Float32Array(n);
+      for (let i = 0; i < n; i++) data[i] = view.getFloat32(i * 4, true);
+    } else if (dtype === 'F16') {
+      data = new Float32Array(n);
+      for (let i = 0; i < n; i++) data[i] = f16ToF32(view.getUint16(i * 2, true));
+    } else if (dtype === 'I32') {
+      data = new Int32Array(n);
+      for (let i = 0; i < n; i++) data[i] = view.getInt32(i * 4, true);
+    } else if (dtype === 'I64') {
+      data = new Int32Array(n);
+      for (let i = 0; i < n; i++) data[i] = Number(view.getBigInt64(i * 8, true));
+    } else {
+      data = new Int32Array(n);
+      for (let i = 0; i < n; i++) data[i] = view.getUint8(i);
+    }
+    out.set(name, { dtype: dtype as HostTensor['dtype'], shape, data });
+  }
+  return out;
+}
