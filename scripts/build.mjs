@@ -1,5 +1,6 @@
 // Bundles the CLI, the library and the benchmarks into dist/ with .wgsl files inlined as text.
 import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
 
 const common = {
   bundle: true,
@@ -15,4 +16,5 @@ const common = {
 await Promise.all([
   build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' }),
+  existsSync('bench/bench.ts') && build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
 ]);

@@ -3,7 +3,7 @@
 // Usage: node tests/run.mjs [substring]   (only test files whose path contains substring)
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -21,12 +21,14 @@ if (!files.length) {
   console.log(`no test files match "${filter}"\n0 passed, 1 failed`);
   process.exit(1);
 }
-mkdirSync(join(root, 'dist-test'), { recursive: true });
-const entry = join(root, 'dist-test', 'entry.ts');
-writeFileSync(entry, files.map((f) => `import ${JSON.stringify('../' + relative(root, f))};`).join('\n') + '\n');
+// One folder per run, so that runs started at the same time don't overwrite each other's bundle.
+const outDir = join(root, 'dist-test', String(process.pid));
+mkdirSync(outDir, { recursive: true });
+const entry = join(outDir, 'entry.ts');
+writeFileSync(entry, files.map((f) => `import ${JSON.stringify(relative(outDir, f))};`).join('\n') + '\n');
 await build({
   entryPoints: [entry],
-  outfile: join(root, 'dist-test', 'all.test.mjs'),
+  outfile: join(outDir, 'all.test.mjs'),
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -42,7 +44,7 @@ if (!env.XDG_RUNTIME_DIR) {
   env.XDG_RUNTIME_DIR = join(tmpdir(), `atrous-xdg-${process.getuid?.() ?? 0}`);
   mkdirSync(env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 });
 }
-const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist-test', 'all.test.mjs')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+const child = spawn(process.execPath, ['--enable-source-maps', join(outDir, 'all.test.mjs')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 let out = '';
 child.stdout.on('data', (d) => {
   out += d;
@@ -57,6 +59,7 @@ child.stderr.on('data', (d) => {
   for (const l of lines) if (!/artificially reduced from/.test(l)) process.stderr.write(l + '\n');
 });
 const code = await new Promise((r) => child.on('close', r));
+rmSync(outDir, { recursive: true, force: true });
 if (errBuf && !/artificially reduced from/.test(errBuf)) process.stderr.write(errBuf + '\n');
 
 const plain = out.replace(/\x1b\[[0-9;]*m/g, '');

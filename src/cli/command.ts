@@ -1,0 +1,15 @@
+/** One CLI command: `atrous <name> [args]`. Each lives in its own file under src/cli/. */
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Full help text for `atrous <name> --help`. */
+  help: string;
+  /** Returns the process exit code: 0 ok, 1 runtime failure, 2 bad usage. */
+  run(args: string[]): Promise<number>;
+}
+
+/** Thrown for bad command-line usage; the CLI prints it with the command's help and exits 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
