@@ -63,4 +63,12 @@ class Mulberry32:
         return (self.next_u32() >> 8) / 2.0 ** 23 - 1.0
 
     def fill(self, n, scale=1.0):
-        return (np.array([self.next_signed() for _ in range(n)], dtype=np.float64) * scale).astype(np.float32)
+        # The state only ever advances by a constant, so n draws vectorise: s_k = s_0 + k*C (mod 2^32).
+        s = (self.s + np.arange(1, n + 1, dtype=np.uint64) * 0x6D2B79F5) & 0xFFFFFFFF
+        self.s = int((self.s + n * 0x6D2B79F5) & 0xFFFFFFFF)
+        m = np.uint64(0xFFFFFFFF)
+        t = s
+        t = ((t ^ (t >> np.uint64(15))) * (t | np.uint64(1))) & m
+        t = t ^ ((t + (((t ^ (t >> np.uint64(7))) * (t | np.uint64(61))) & m)) & m)
+        u = (t ^ (t >> np.uint64(14))) & m
+        return (((u >> np.uint64(8)).astype(np.float64) / 2.0 ** 23 - 1.0) * scale).astype(np.float32)
