@@ -1,0 +1,4 @@
+import type { BenchEntry } from './types.ts';
+
+// One line per kernel: import its entry from bench/kernels/<kernel>.ts and list it here.
+export const ENTRIES: BenchEntry[] = [];
