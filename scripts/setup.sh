@@ -32,9 +32,11 @@ else
   echo "       lacks Vulkan features Dawn requires and yields no adapter; 25.x works."
   src=/etc/apt/sources.list.d/debian.sources
   if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    if [ -f "$src" ] && grep -q '^Suites:.*\bbookworm\b' "$src"; then
+    # The first Suites line listing plain "bookworm" (not bookworm-updates / -security) gets the suite.
+    suites='^Suites:(.* )?bookworm( .*)?$'
+    if [ -f "$src" ] && grep -Eq "$suites" "$src"; then
       echo "setup: enabling bookworm-backports in $src (added to its Suites line)"
-      $SUDO sed -i '0,/^Suites:.*\bbookworm\b/s//& bookworm-backports/' "$src"
+      $SUDO sed -i -E "0,/$suites/s/^(Suites:(.* )?bookworm( .*)?)\$/\\1 bookworm-backports/" "$src"
     elif [ -f /etc/apt/sources.list ] && grep -q '^deb .* bookworm main' /etc/apt/sources.list; then
       echo "setup: enabling bookworm-backports in /etc/apt/sources.list (same mirror as bookworm)"
       line=$(grep -m1 '^deb .* bookworm main' /etc/apt/sources.list)
