@@ -8,3 +8,4 @@ export { copy, copyBlocks } from './kernels/copy.ts';
 export { unary, relu, type UnaryOp } from './kernels/unary.ts';
 export { binary, add, mul, maximum, broadcastShape, type BinaryOp } from './kernels/binary.ts';
 export { parseSafetensors, WeightFileError, type HostTensor } from './nn/safetensors.ts';
+export { maxPool2d, avgPool2d, globalAvgPool2d, pool2dOutputSize, type Pool2dOptions } from './kernels/pool2d.ts';
