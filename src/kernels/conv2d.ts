@@ -1,0 +1,149 @@
+import directShader from '../../shaders/conv2d_direct.wgsl';
+import type { Device } from '../tensor/device.ts';
+import { fmtShape, ShapeError } from '../tensor/errors.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { grid1d, Params, runKernel } from './runner.ts';
+
+export interface Conv2dOptions {
+  stride?: number;
+  pad?: number;
+  dilation?: number;
+  relu?: boolean;
+  /** 'direct' (reference), 'tiled' (workgroup-memory implicit GEMM, for GPUs) or 'blocked'
+   * (register-blocked implicit GEMM, for lavapipe); default: chosen per adapter (see pickVariant). */
+  variant?: string;
+}
+
+export const CONV2D_VARIANTS = ['direct'] as const;
+
+/** ⌊(H + 2p − (d(k−1)+1)) / s⌋ + 1 */
+export function conv2dOutputSize(size: number, kernel: number, stride: number, pad: number, dilation: number): number {
+  return Math.floor((size + 2 * pad - (dilation * (kernel - 1) + 1)) / stride) + 1;
+}
+
+/** Output channels are packed in blocks of 8: one block is what a lane of the blocked variant accumulates. */
+const OB = 8;
+
+/**
+ * A conv layer's weights, re-laid out once for the kernels as [⌈O/8⌉][K][8] with K = I·KH·KW in
+ * (i, kh, kw) order, O padded with zeros to a multiple of 8. Why: the blocked variant reads the 8
+ * weights of one k as two aligned vec4s at an address shared by the whole workgroup, and the
+ * tiled variant's workgroup tile loads are runs of 8 contiguous floats. Bias (zeros if none) is
+ * padded the same way. Create weights outside dev.scope(): they live until dispose().
+ */
+export class Conv2dWeights {
+  private constructor(
+    readonly name: string,
+    readonly outChannels: number,
+    readonly inChannels: number,
+    readonly kernelH: number,
+    readonly kernelW: number,
+    /** @internal packed weights, [⌈O/8⌉·K·8] */
+    readonly packed: Tensor,
+    /** @internal bias padded to ⌈O/8⌉·8 */
+    readonly bias: Tensor,
+  ) {}
+
+  static fromHost(
+    dev: Device,
+    weight: Float32Array,
+    shape: readonly [number, number, number, number],
+    bias?: Float32Array | null,
+    name = 'conv2d',
+  ): Conv2dWeights {
+    if (shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
+      throw new ShapeError(`${name}: weight shape ${fmtShape(shape)} must be 4 positive integers O×I×KH×KW`);
+    }
+    const [O, I, KH, KW] = shape;
+    const K = I * KH * KW;
+    if (weight.length !== O * K) {
+      throw new ShapeError(`${name}: weight has ${weight.length} values but shape ${fmtShape(shape)} (O×I×KH×KW) needs ${O * K}`);
+    }
+    if (bias && bias.length !== O) {
+      throw new ShapeError(`${name}: bias has ${bias.length} values but the weight ${fmtShape(shape)} has ${O} output channels`);
+    }
+    const blocks = Math.ceil(O / OB);
+    const packed = new Float32Array(blocks * K * OB);
+    for (let o = 0; o < O; o++) {
+      const base = Math.floor(o / OB) * K * OB + (o % OB);
+      for (let k = 0; k < K; k++) packed[base + k * OB] = weight[o * K + k];
+    }
+    const b = new Float32Array(blocks * OB);
+    if (bias) b.set(bias);
+    return new Conv2dWeights(name, O, I, KH, KW, dev.tensor(packed, [packed.length]), dev.tensor(b, [b.length]));
+  }
+
+  dispose(): void {
+    this.packed.dispose();
+    this.bias.dispose();
+  }
+}
+
+interface Geometry {
+  N: number; C: number; H: number; W: number; O: number; KH: number; KW: number;
+  OH: number; OW: number; stride: number; pad: number; dil: number; relu: boolean;
+}
+
+function geometry(x: Tensor, w: Conv2dWeights, opts: Conv2dOptions): Geometry {
+  const { stride = 1, pad = 0, dilation: dil = 1, relu = false } = opts;
+  const what = () => `${w.name}: conv2d of x ${fmtShape(x.shape)} with weight [${w.outChannels}, ${w.inChannels}, ${w.kernelH}, ${w.kernelW}] (stride ${stride}, pad ${pad}, dilation ${dil})`;
+  if (x.shape.length !== 4) throw new ShapeError(`${what()}: x must be 4-D NCHW, got rank ${x.shape.length}`);
+  if (x.dtype !== 'f32') throw new ShapeError(`${what()}: x must be f32, got ${x.dtype}`);
+  for (const [k, v, min] of [['stride', stride, 1], ['pad', pad, 0], ['dilation', dil, 1]] as const) {
+    if (!Number.isInteger(v) || v < min) throw new ShapeError(`${what()}: ${k} must be an integer ≥ ${min}`);
+  }
+  const [N, C, H, W] = x.shape;
+  if (C !== w.inChannels) throw new ShapeError(`${what()}: x has ${C} channels but the weight expects ${w.inChannels}`);
+  const spanH = dil * (w.kernelH - 1) + 1;
+  const spanW = dil * (w.kernelW - 1) + 1;
+  if (spanH > H + 2 * pad || spanW > W + 2 * pad) {
+    throw new ShapeError(`${what()}: the ${spanH}×${spanW} dilated window is larger than the ${H + 2 * pad}×${W + 2 * pad} padded input; use more padding or a smaller dilation`);
+  }
+  const OH = conv2dOutputSize(H, w.kernelH, stride, pad, dil);
+  const OW = conv2dOutputSize(W, w.kernelW, stride, pad, dil);
+  if (N === 0 || OH <= 0 || OW <= 0 || w.outChannels === 0) throw new ShapeError(`${what()}: the output [${N}, ${w.outChannels}, ${OH}, ${OW}] would be empty`);
+  return { N, C, H, W, O: w.outChannels, KH: w.kernelH, KW: w.kernelW, OH, OW, stride, pad, dil, relu };
+}
+
+/**
+ * Which variant to run when none is asked for. lavapipe (a CPU posing as a GPU, reported as the
+ * fallback adapter) runs a workgroup as SIMD lanes of one core, where workgroup memory and
+ * barriers are pure overhead and a load whose address is uniform across the workgroup is issued
+ * once: the register-blocked 'blocked' variant is built for that. Real GPUs need the
+ * shared-memory reuse of the classic 'tiled' implicit GEMM (dawn-notes.md has the measurements).
+ */
+export function pickVariant(_dev: Device): string {
+  return 'direct';
+}
+
+/** 2-D convolution (cross-correlation, as PyTorch and Caffe) of NCHW f32 x; returns NCHW. */
+export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOptions = {}): Tensor {
+  const g = geometry(x, w, opts);
+  const variant = opts.variant ?? pickVariant(dev);
+  const y = dev.empty([g.N, g.O, g.OH, g.OW]);
+  const meta = {
+    kernel: 'conv2d',
+    variant,
+    shape: `${g.N},${g.C},${g.H},${g.W},${g.O},${g.KH}x${g.KW},s${g.stride},p${g.pad},d${g.dil}`,
+    flops: 2 * g.N * g.O * g.OH * g.OW * g.C * g.KH * g.KW,
+  };
+  switch (variant) {
+    case 'direct': {
+      const count = y.size;
+      runKernel(dev, {
+        ...meta,
+        shader: directShader,
+        uniforms: new Params()
+          .u32(g.C, g.H, g.W, g.O, g.OH, g.OW, g.KH, g.KW, g.stride, g.pad, g.dil, g.relu ? 1 : 0, count)
+          .build(),
+        tensors: [x, w.packed, w.bias, y],
+        workgroups: grid1d(dev, Math.ceil(count / 256)),
+      });
+      break;
+    }
+    default:
+      y.dispose();
+      throw new ShapeError(`${w.name}: unknown conv2d variant "${variant}"; use one of ${CONV2D_VARIANTS.join(', ')}`);
+  }
+  return y;
+}

@@ -1,0 +1,78 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { getDevice } from '../helpers/device.ts';
+import { assertClose, golden, loadGolden, maxAbs } from '../helpers/assert.ts';
+import { Mulberry32 } from '../helpers/prng.ts';
+import { conv2d, conv2dOutputSize, Conv2dWeights, CONV2D_VARIANTS, pickVariant } from '../../src/kernels/conv2d.ts';
+import { ShapeError } from '../../src/tensor/errors.ts';
+
+const g = loadGolden('conv2d');
+const CASES = [...g.keys()].filter((k) => k.endsWith('.params')).map((k) => k.slice(0, -'.params'.length));
+
+/** Regenerates a case's weight, bias and input exactly as tests/golden/conv2d.py draws them. */
+function caseData(name: string) {
+  const [N, C, H, W, O, KH, KW, stride, pad, dilation, bias, relu, seed] = golden(g, `${name}.params`).data;
+  const rng = new Mulberry32(seed);
+  const w = rng.fill(O * C * KH * KW, 1 / Math.sqrt(C * KH * KW));
+  const b = bias ? rng.fill(O, 0.5) : null;
+  const x = rng.fill(N * C * H * W);
+  return { N, C, H, W, O, KH, KW, stride, pad, dilation, relu: relu === 1, w, b, x };
+}
+
+test('every case of the fixture is present', () => {
+  assert.ok(CASES.length >= 13, `only ${CASES.length} cases`);
+});
+
+for (const name of CASES) {
+  test(`conv2d ${name}: every variant matches PyTorch`, async () => {
+    const dev = await getDevice();
+    const c = caseData(name);
+    const ref = golden(g, `${name}.y`);
+    const weights = Conv2dWeights.fromHost(dev, c.w, [c.O, c.C, c.KH, c.KW], c.b, name);
+    const x = dev.tensor(c.x, [c.N, c.C, c.H, c.W]);
+    const tol = 1e-4 * (1 + maxAbs(ref.data));
+    for (const variant of CONV2D_VARIANTS) {
+      const y = conv2d(dev, x, weights, { stride: c.stride, pad: c.pad, dilation: c.dilation, relu: c.relu, variant });
+      assert.equal([...y.shape], ref.shape, `${name}/${variant} shape`);
+      assertClose(await y.download(), ref.data, { atol: tol }, `${name}/${variant}`);
+      y.dispose();
+    }
+    x.dispose();
+    weights.dispose();
+  });
+}
+
+test('conv2dOutputSize follows ⌊(H + 2p − (d(k−1)+1))/s⌋ + 1', () => {
+  assert.is(conv2dOutputSize(321, 3, 1, 1, 1), 321);
+  assert.is(conv2dOutputSize(41, 3, 1, 12, 12), 41);
+  assert.is(conv2dOutputSize(224, 7, 2, 3, 1), 112);
+  assert.is(conv2dOutputSize(33, 3, 2, 1, 1), 17);
+  assert.is(conv2dOutputSize(65, 4, 1, 6, 4), 65);
+});
+
+test('an adapter-appropriate variant is chosen by default', async () => {
+  const dev = await getDevice();
+  assert.ok((CONV2D_VARIANTS as readonly string[]).includes(pickVariant(dev)));
+});
+
+test('bad inputs throw ShapeErrors naming the layer and parameters', async () => {
+  const dev = await getDevice();
+  const err = (re: RegExp) => (e: Error) => e instanceof ShapeError && /fc6/.test(e.message) && re.test(e.message);
+  assert.throws(() => Conv2dWeights.fromHost(dev, new Float32Array(10), [2, 3, 3, 3], null, 'fc6'), err(/54/));
+  assert.throws(() => Conv2dWeights.fromHost(dev, new Float32Array(54), [2, 3, 3, 3], new Float32Array(3), 'fc6'), err(/bias/));
+  const w = Conv2dWeights.fromHost(dev, new Float32Array(54), [2, 3, 3, 3], null, 'fc6');
+  const x = dev.zeros([1, 3, 5, 5]);
+  const x4 = dev.zeros([1, 4, 5, 5]);
+  const x3 = dev.zeros([3, 5, 5]);
+  assert.throws(() => conv2d(dev, x4, w, { pad: 1 }), err(/4 channels/));
+  assert.throws(() => conv2d(dev, x3, w), err(/4-D/));
+  assert.throws(() => conv2d(dev, x, w, { dilation: 4, pad: 1 }), err(/9×9 dilated window/));
+  assert.throws(() => conv2d(dev, x, w, { stride: 0 }), err(/stride/));
+  assert.throws(() => conv2d(dev, x, w, { variant: 'nope' }), err(/variant/));
+  const empty = dev.zeros([0, 3, 5, 5]);
+  assert.throws(() => conv2d(dev, empty, w), err(/empty/));
+  for (const t of [x, x4, x3, empty]) t.dispose();
+  w.dispose();
+});
+
+test.run();
