@@ -9,3 +9,4 @@ export { unary, relu, type UnaryOp } from './kernels/unary.ts';
 export { binary, add, mul, maximum, broadcastShape, type BinaryOp } from './kernels/binary.ts';
 export { parseSafetensors, WeightFileError, type HostTensor } from './nn/safetensors.ts';
 export { maxPool2d, avgPool2d, globalAvgPool2d, pool2dOutputSize, type Pool2dOptions } from './kernels/pool2d.ts';
+export { resizeBilinear, caffeInterpSize, type ResizeOptions } from './kernels/resize.ts';

@@ -1,0 +1,60 @@
+import shader from '../../shaders/resize_bilinear.wgsl';
+import type { Device } from '../tensor/device.ts';
+import { fmtShape, ShapeError } from '../tensor/errors.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { grid1d, Params, runKernel } from './runner.ts';
+
+const WG = 256;
+
+export interface ResizeOptions {
+  height: number;
+  width: number;
+  /** true: Caffe Interp / TF and PyTorch align_corners=True; false: PyTorch's half-pixel rule. */
+  alignCorners: boolean;
+}
+
+/**
+ * Caffe Interp's output size (util/interp.cpp): shrink first, ⌊(H−1)/s⌋ + 1, then zoom,
+ * H + (H−1)(z−1). 41 zoom 8 → 321; 513 shrink 2 → 257; 513 shrink 4 zoom 3 → 385.
+ */
+export function caffeInterpSize(size: number, o: { zoom?: number; shrink?: number }): number {
+  const { zoom = 1, shrink = 1 } = o;
+  if (![zoom, shrink].every((v) => Number.isInteger(v) && v >= 1) || !Number.isInteger(size) || size < 1) {
+    throw new ShapeError(`caffeInterpSize(${size}, zoom ${zoom}, shrink ${shrink}): size, zoom and shrink must be positive integers`);
+  }
+  const shrunk = Math.floor((size - 1) / shrink) + 1;
+  return shrunk + (shrunk - 1) * (zoom - 1);
+}
+
+/** The source-coordinate step of one axis, rounded to f32 as Caffe and PyTorch compute it. */
+function ratio(inSize: number, outSize: number, align: boolean): number {
+  if (align) return outSize > 1 ? Math.fround((inSize - 1) / (outSize - 1)) : 0;
+  return Math.fround(inSize / outSize);
+}
+
+/** Bilinear resize of an NCHW tensor to height × width (up or down, any sizes). */
+export function resizeBilinear(dev: Device, x: Tensor, o: ResizeOptions): Tensor {
+  const { height: oh, width: ow, alignCorners } = o;
+  const what = `resizeBilinear(${fmtShape(x.shape)} → ${oh}×${ow}, alignCorners ${alignCorners})`;
+  if (x.shape.length !== 4 || x.dtype !== 'f32') throw new ShapeError(`${what}: expects a 4-D NCHW f32 tensor, got ${x}`);
+  if (![oh, ow].every((v) => Number.isInteger(v) && v >= 1)) throw new ShapeError(`${what}: height and width must be positive integers`);
+  const [n, c, h, w] = x.shape;
+  if (x.size === 0) throw new ShapeError(`${what}: the input is empty`);
+  const y = dev.empty([n, c, oh, ow]);
+  runKernel(dev, {
+    kernel: 'resizeBilinear',
+    variant: alignCorners ? 'align' : 'half-pixel',
+    shader,
+    constants: { ALIGN: alignCorners ? 1 : 0 },
+    uniforms: new Params()
+      .u32(y.size, h, w, oh, ow)
+      .f32(ratio(h, oh, alignCorners), ratio(w, ow, alignCorners))
+      .build(),
+    tensors: [x, y],
+    workgroups: grid1d(dev, Math.ceil(y.size / WG)),
+    shape: `${fmtShape(x.shape)} → ${oh}×${ow}`,
+    flops: y.size * 9,
+    bytes: x.byteLength + y.byteLength,
+  });
+  return y;
+}
