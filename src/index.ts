@@ -10,3 +10,5 @@ export { binary, add, mul, maximum, broadcastShape, type BinaryOp } from './kern
 export { parseSafetensors, WeightFileError, type HostTensor } from './nn/safetensors.ts';
 export { maxPool2d, avgPool2d, globalAvgPool2d, pool2dOutputSize, type Pool2dOptions } from './kernels/pool2d.ts';
 export { resizeBilinear, caffeInterpSize, type ResizeOptions } from './kernels/resize.ts';
+export { readCaffemodel, caffeTensors, type CaffeLayer } from './nn/caffemodel.ts';
+export { parseWeights, loadWeightFile, checkWeights, sniffWeightFormat, type WeightFile, type WeightFormat } from './nn/weights.ts';
