@@ -1,0 +1,190 @@
+import { Profiler } from '../src/profile/profiler.ts';
+import type { Device } from '../src/tensor/device.ts';
+import type { BenchCase, BenchEntry } from './types.ts';
+
+/** What one (kernel, variant, shape) measured: the JSON line `bench --json` writes. */
+export interface BenchResult {
+  device: string;
+  kernel: string;
+  variant: string;
+  shape: string;
+  median_ms: number;
+  /** null when the kernel's flops are not meaningful (0). */
+  gflops: number | null;
+  gbps: number;
+  /** GFLOP/s over gemm_peak's (or GB/s over copy_peak's when flops are 0); null with no peak known. */
+  frac_peak: number | null;
+  runs: number;
+  timer: 'gpu-timestamps' | 'wall';
+}
+
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+}
+
+export function median(xs: readonly number[]): number {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Deterministic inputs in [-1, 1) for bench cases (a hash, not a PRNG stream: any element on its own). */
+export function benchData(n: number, seed = 1): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = ((Math.imul(i + seed * 0x9e3779b9, 0x85ebca6b) >>> 8) / 2 ** 23) - 1;
+  return a;
+}
+
+export interface Agreement {
+  ok: boolean;
+  maxDiff: number;
+  /** tolerance · (1 + max |ref|) */
+  bound: number;
+}
+
+/** max |got − ref| against tolerance·(1 + max|ref|); NaN or a length mismatch never agrees. */
+export function compare(ref: ArrayLike<number>, got: ArrayLike<number>, tolerance: number): Agreement {
+  let maxRef = 0;
+  let maxDiff = ref.length === got.length ? 0 : Infinity;
+  for (let i = 0; i < ref.length && i < got.length; i++) {
+    const d = Math.abs(got[i] - ref[i]);
+    maxDiff = Math.max(maxDiff, Number.isNaN(d) ? Infinity : d);
+    maxRef = Math.max(maxRef, Math.abs(ref[i]));
+  }
+  const bound = tolerance * (1 + maxRef);
+  return { ok: maxDiff <= bound && Number.isFinite(maxRef), maxDiff, bound };
+}
+
+/** Runs the reference (variants[0]) and `variant` on the case and throws a ValidationError unless they agree. */
+export async function validate(dev: Device, entry: BenchEntry, c: BenchCase, variant: string, shape: string): Promise<Agreement> {
+  const ref = await download(c.run(entry.variants[0]));
+  const got = variant === entry.variants[0] ? ref : await download(c.run(variant));
+  const a = compare(ref, got, entry.tolerance);
+  if (!a.ok) {
+    throw new ValidationError(
+      `${entry.kernel}/${variant} at ${shape} disagrees with the reference ${entry.variants[0]}: max abs diff ${a.maxDiff} > ` +
+        `${a.bound} (tolerance ${entry.tolerance} · (1 + max|ref|)); not timing a wrong kernel`,
+    );
+  }
+  return a;
+  async function download(t: ReturnType<BenchCase['run']>): Promise<Float32Array> {
+    const v = new Float32Array(await t.download());
+    t.dispose();
+    dev.throwIfFailed(`${entry.kernel}/${variant}`);
+    return v;
+  }
+}
+
+/** Sleeps most of an expected GPU time, so that no pending Dawn promise busy-polls a core lavapipe needs (dawn-notes.md, pitfall 2). */
+const idleFor = (ms: number) => (ms > 2 ? new Promise((r) => setTimeout(r, ms * 0.7)) : Promise.resolve());
+
+/**
+ * Times `runs` runs of the variant after one warm-up run (whose wall time tells how long to idle
+ * before awaiting). With timestamp-query the runs are recorded into one submission and a run's time
+ * is the span from its first dispatch's start to its last one's end; without it each run is
+ * flushed and awaited on its own (wall time, encoding included).
+ */
+export async function timeRuns(dev: Device, c: BenchCase, variant: string, runs: number): Promise<{ samples: number[]; timer: BenchResult['timer'] }> {
+  const wall = async () => {
+    const t0 = performance.now();
+    c.run(variant).dispose();
+    await dev.sync();
+    return performance.now() - t0;
+  };
+  const expectMs = await wall();
+  if (!dev.hasFeature('timestamp-query')) {
+    const samples: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      c.run(variant).dispose();
+      dev.flush();
+      await idleFor(expectMs);
+      await dev.sync();
+      samples.push(performance.now() - t0);
+    }
+    return { samples, timer: 'wall' };
+  }
+  const prof = Profiler.attach(dev);
+  try {
+    const bounds = [0];
+    for (let i = 0; i < runs; i++) {
+      c.run(variant).dispose();
+      bounds.push(prof.records.length);
+    }
+    dev.flush();
+    await idleFor(expectMs * runs);
+    const recs = await prof.collect();
+    const samples: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const mine = recs.slice(bounds[i], bounds[i + 1]);
+      if (!mine.length) throw new Error(`${variant}: a run recorded no dispatch`);
+      const start = Math.min(...mine.map((r) => r.start_ns));
+      const end = Math.max(...mine.map((r) => r.start_ns + r.gpu_ns));
+      samples.push((end - start) / 1e6);
+    }
+    return { samples, timer: 'gpu-timestamps' };
+  } finally {
+    prof.destroy();
+  }
+}
+
+/** The device's measured peaks, taken once per process from the gemm_peak and copy_peak entries. */
+export class Peaks {
+  private cache = new Map<string, Promise<number | null>>();
+  constructor(private readonly entries: readonly BenchEntry[]) {}
+
+  /** GFLOP/s of the best gemm_peak variant, or null if no gemm_peak is registered. */
+  gflops(dev: Device): Promise<number | null> {
+    return this.best(dev, 'gemm_peak', (r) => r.gflops ?? 0);
+  }
+
+  /** GB/s of the copy_peak bandwidth probe. */
+  gbps(dev: Device): Promise<number | null> {
+    return this.best(dev, 'copy_peak', (r) => r.gbps);
+  }
+
+  private best(dev: Device, kernel: string, value: (r: BenchResult) => number): Promise<number | null> {
+    let p = this.cache.get(kernel);
+    if (!p) {
+      const entry = this.entries.find((e) => e.kernel === kernel);
+      p = entry ? measurePeak(dev, entry, value) : Promise.resolve(null);
+      this.cache.set(kernel, p);
+    }
+    return p;
+  }
+}
+
+async function measurePeak(dev: Device, entry: BenchEntry, value: (r: BenchResult) => number): Promise<number> {
+  const shape = Object.values(entry.presets)[0][0];
+  let best = 0;
+  for (const v of entry.variants) best = Math.max(best, value(await benchOne(dev, entry, v, shape, 5, null)));
+  return best;
+}
+
+/** Validates, then times one (kernel, variant, shape); frac_peak is filled in when `peaks` is given. */
+export async function benchOne(dev: Device, entry: BenchEntry, variant: string, shape: string, runs: number, peaks: Peaks | null): Promise<BenchResult> {
+  if (!entry.variants.includes(variant)) throw new ValidationError(`${entry.kernel} has no variant "${variant}" (have: ${entry.variants.join(', ')})`);
+  const c = entry.setup(dev, shape);
+  try {
+    await validate(dev, entry, c, variant, shape);
+    const { samples, timer } = await timeRuns(dev, c, variant, runs);
+    const ms = median(samples);
+    const gflops = c.flops > 0 ? c.flops / ms / 1e6 : null;
+    const gbps = c.bytes / ms / 1e6;
+    const peak = peaks ? (gflops !== null ? await peaks.gflops(dev) : await peaks.gbps(dev)) : null;
+    const frac_peak = peak ? (gflops ?? gbps) / peak : null;
+    return { device: dev.name, kernel: entry.kernel, variant, shape, median_ms: ms, gflops, gbps, frac_peak, runs, timer };
+  } finally {
+    c.dispose();
+  }
+}
+
+const fmt = (x: number | null, d: number) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(d));
+
+export const RESULT_HEADER = ['kernel', 'variant', 'shape', 'median ms', 'GFLOP/s', 'GB/s', '% peak', 'timer'];
+
+/** One readable table row per result. */
+export function resultRow(r: BenchResult): string[] {
+  return [r.kernel, r.variant, r.shape, fmt(r.median_ms, 3), fmt(r.gflops, 2), fmt(r.gbps, 2), fmt(r.frac_peak === null ? null : 100 * r.frac_peak, 1), r.timer];
+}

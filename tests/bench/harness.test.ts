@@ -1,0 +1,103 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { getDevice } from '../helpers/device.ts';
+import { unary, relu } from '../../src/kernels/unary.ts';
+import type { Device } from '../../src/tensor/device.ts';
+import { benchData, benchOne, compare, median, Peaks, validate, ValidationError } from '../../bench/harness.ts';
+import { ENTRIES } from '../../bench/registry.ts';
+import type { BenchEntry } from '../../bench/types.ts';
+
+/** relu with a correct variant and a deliberately wrong one (abs). */
+const fake: BenchEntry = {
+  kernel: 'fake_relu',
+  variants: ['ref', 'same', 'wrong'],
+  presets: { tiny: ['1000'] },
+  shapeHelp: 'n',
+  tolerance: 1e-6,
+  setup(dev: Device, shape: string) {
+    const x = dev.tensor(benchData(Number(shape)), [Number(shape)]);
+    return {
+      run: (v: string) => (v === 'wrong' ? unary(dev, 'abs', x) : relu(dev, x)),
+      flops: 0,
+      bytes: 2 * x.byteLength,
+      dispose: () => x.dispose(),
+    };
+  },
+};
+
+test('median of odd, even and empty samples', () => {
+  assert.is(median([3, 1, 2]), 2);
+  assert.is(median([4, 1, 3, 2]), 2.5);
+  assert.is(median([5]), 5);
+  assert.ok(Number.isNaN(median([])));
+});
+
+test('compare: bound is tolerance·(1 + max|ref|); NaN and length mismatches never agree', () => {
+  assert.equal(compare([0, -10], [0.5, -10], 0.1), { ok: true, maxDiff: 0.5, bound: 0.1 * 11 });
+  assert.not.ok(compare([0, -10], [1.2, -10], 0.1).ok);
+  assert.not.ok(compare([1, 2], [1, NaN], 1).ok);
+  assert.not.ok(compare([1, 2], [1], 1).ok);
+  assert.not.ok(compare([NaN], [NaN], 1).ok);
+});
+
+test('validation passes a correct variant and rejects a deliberately wrong one', async () => {
+  const dev = await getDevice();
+  const c = fake.setup(dev, '1000');
+  try {
+    assert.ok((await validate(dev, fake, c, 'same', '1000')).ok);
+    try {
+      await validate(dev, fake, c, 'wrong', '1000');
+      assert.unreachable('a wrong variant must be refused');
+    } catch (e) {
+      assert.instance(e, ValidationError);
+      assert.match((e as Error).message, /fake_relu\/wrong at 1000 disagrees with the reference ref/);
+    }
+  } finally {
+    c.dispose();
+  }
+  // benchOne refuses before timing anything, and names unknown variants.
+  await benchOne(dev, fake, 'wrong', '1000', 2, null).then(
+    () => assert.unreachable(),
+    (e) => assert.instance(e, ValidationError),
+  );
+  await benchOne(dev, fake, 'nope', '1000', 2, null).then(
+    () => assert.unreachable(),
+    (e) => assert.match(e.message, /no variant "nope"/),
+  );
+  assert.is(dev.observer, null, 'the harness leaves no profiler attached');
+});
+
+test('a result is one JSON line with the documented fields', async () => {
+  const dev = await getDevice();
+  const r = await benchOne(dev, fake, 'same', '1000', 3, null);
+  const line = JSON.parse(JSON.stringify(r));
+  assert.equal(Object.keys(line), ['device', 'kernel', 'variant', 'shape', 'median_ms', 'gflops', 'gbps', 'frac_peak', 'runs', 'timer']);
+  assert.is(line.device, dev.name);
+  assert.equal([line.kernel, line.variant, line.shape, line.runs], ['fake_relu', 'same', '1000', 3]);
+  assert.ok(line.median_ms > 0);
+  assert.is(line.gflops, null, 'no GFLOP/s for a kernel without flops');
+  assert.ok(Math.abs(line.gbps - 8000 / line.median_ms / 1e6) < 1e-9);
+  assert.is(line.frac_peak, null);
+  assert.is(line.timer, dev.hasFeature('timestamp-query') ? 'gpu-timestamps' : 'wall');
+});
+
+test('peaks: none without a gemm_peak entry; frac_peak uses copy_peak for byte-bound kernels', async () => {
+  const dev = await getDevice();
+  const probe: BenchEntry = { ...ENTRIES.find((e) => e.kernel === 'copy_peak')!, presets: { small: ['1'] } };
+  const peaks = new Peaks([probe]);
+  assert.is(await peaks.gflops(dev), null);
+  const r = await benchOne(dev, fake, 'ref', '1000', 2, peaks);
+  const gbps = (await peaks.gbps(dev))!;
+  assert.ok(gbps > 0);
+  assert.ok(Math.abs(r.frac_peak! - r.gbps / gbps) < 1e-12);
+});
+
+test('every registered entry names its variants, presets and a reference', () => {
+  for (const e of ENTRIES) {
+    assert.ok(e.variants.length > 0, e.kernel);
+    assert.ok(Object.values(e.presets).every((s) => s.length > 0), e.kernel);
+  }
+  assert.equal(new Set(ENTRIES.map((e) => e.kernel)).size, ENTRIES.length, 'kernel names are unique');
+});
+
+test.run();
