@@ -1,11 +1,12 @@
 import type { Command } from './cli/command.ts';
 import { UsageError } from './cli/command.ts';
 import { demo } from './cli/demo.ts';
+import { evaluate } from './cli/evaluate.ts';
 import { info } from './cli/info.ts';
 import { AtrousError } from './tensor/errors.ts';
 
 // Each command is one file in src/cli/; register it here.
-const COMMANDS: Command[] = [demo, info];
+const COMMANDS: Command[] = [demo, evaluate, info];
 
 const HELP = `atrous — DeepLab semantic segmentation on WebGPU (Dawn)
 
