@@ -12,3 +12,5 @@ export { maxPool2d, avgPool2d, globalAvgPool2d, pool2dOutputSize, type Pool2dOpt
 export { resizeBilinear, caffeInterpSize, type ResizeOptions } from './kernels/resize.ts';
 export { readCaffemodel, caffeTensors, type CaffeLayer } from './nn/caffemodel.ts';
 export { parseWeights, loadWeightFile, checkWeights, sniffWeightFormat, type WeightFile, type WeightFormat } from './nn/weights.ts';
+export { softmaxChannels } from './kernels/softmax.ts';
+export { argmaxChannels } from './kernels/argmax.ts';
