@@ -1,4 +1,5 @@
 import { Profiler } from '../src/profile/profiler.ts';
+import { idleFor } from '../src/profile/idle.ts';
 import type { Device } from '../src/tensor/device.ts';
 import type { BenchCase, BenchEntry } from './types.ts';
 
@@ -75,9 +76,6 @@ export async function validate(dev: Device, entry: BenchEntry, c: BenchCase, var
     return v;
   }
 }
-
-/** Sleeps most of an expected GPU time, so that no pending Dawn promise busy-polls a core lavapipe needs (dawn-notes.md, pitfall 2). */
-const idleFor = (ms: number) => (ms > 2 ? new Promise((r) => setTimeout(r, ms * 0.7)) : Promise.resolve());
 
 /**
  * Times `runs` runs of the variant after one warm-up run (whose wall time tells how long to idle

@@ -3,10 +3,12 @@ import { UsageError } from './cli/command.ts';
 import { demo } from './cli/demo.ts';
 import { evaluate } from './cli/evaluate.ts';
 import { info } from './cli/info.ts';
+import { profile } from './cli/profile.ts';
+import { segment } from './cli/segment.ts';
 import { AtrousError } from './tensor/errors.ts';
 
 // Each command is one file in src/cli/; register it here.
-const COMMANDS: Command[] = [demo, evaluate, info];
+const COMMANDS: Command[] = [demo, evaluate, info, profile, segment];
 
 const HELP = `atrous — DeepLab semantic segmentation on WebGPU (Dawn)
 
