@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getDevice } from '../helpers/device.ts';
 import { unary, relu } from '../../src/kernels/unary.ts';
-import type { Device } from '../../src/tensor/device.ts';
+import { Device } from '../../src/tensor/device.ts';
 import { benchData, benchOne, compare, median, Peaks, validate, ValidationError } from '../../bench/harness.ts';
 import { ENTRIES } from '../../bench/registry.ts';
 import type { BenchEntry } from '../../bench/types.ts';
@@ -79,6 +79,17 @@ test('a result is one JSON line with the documented fields', async () => {
   assert.ok(Math.abs(line.gbps - 8000 / line.median_ms / 1e6) < 1e-9);
   assert.is(line.frac_peak, null);
   assert.is(line.timer, dev.hasFeature('timestamp-query') ? 'gpu-timestamps' : 'wall');
+});
+
+test('without timestamp-query the harness times synced runs by wall clock', async () => {
+  const dev = await Device.create({ features: [] });
+  try {
+    const r = await benchOne(dev, fake, 'same', '1000', 2, null);
+    assert.is(r.timer, 'wall');
+    assert.ok(r.median_ms > 0);
+  } finally {
+    dev.destroy();
+  }
 });
 
 test('peaks: none without a gemm_peak entry; frac_peak uses copy_peak for byte-bound kernels', async () => {
