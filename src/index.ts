@@ -14,3 +14,7 @@ export { readCaffemodel, caffeTensors, type CaffeLayer } from './nn/caffemodel.t
 export { parseWeights, loadWeightFile, checkWeights, sniffWeightFormat, type WeightFile, type WeightFormat } from './nn/weights.ts';
 export { softmaxChannels } from './kernels/softmax.ts';
 export { argmaxChannels } from './kernels/argmax.ts';
+export { sumN, maxN } from './kernels/reduce_n.ts';
+export { concatChannels } from './kernels/concat.ts';
+export { flipHorizontal } from './kernels/flip.ts';
+export { cropPad2d, type CropPadOptions } from './kernels/crop_pad.ts';
