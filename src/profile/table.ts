@@ -31,13 +31,13 @@ const num = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digit
 
 /** A fixed-width table: count, total ms, mean µs, share %, GFLOP/s, GB/s; a total line last. */
 export function formatSummary(title: string, rows: readonly SummaryRow[]): string {
-  const total = rows.reduce((s, r) => ({ ...s, count: s.count + r.count, total_ns: s.total_ns + r.total_ns, flops: s.flops + r.flops, bytes: s.bytes + r.bytes }), {
-    key: 'total',
-    count: 0,
-    total_ns: 0,
-    flops: 0,
-    bytes: 0,
-  });
+  const total: SummaryRow = { key: 'total', count: 0, total_ns: 0, flops: 0, bytes: 0 };
+  for (const r of rows) {
+    total.count += r.count;
+    total.total_ns += r.total_ns;
+    total.flops += r.flops;
+    total.bytes += r.bytes;
+  }
   const width = Math.min(48, Math.max(title.length, ...rows.map((r) => r.key.length)));
   const line = (r: SummaryRow) => {
     const key = r.key.length > width ? '…' + r.key.slice(-(width - 1)) : r.key;
