@@ -18,3 +18,7 @@ export { sumN, maxN } from './kernels/reduce_n.ts';
 export { concatChannels } from './kernels/concat.ts';
 export { flipHorizontal } from './kernels/flip.ts';
 export { cropPad2d, type CropPadOptions } from './kernels/crop_pad.ts';
+export { createModel, MODEL_NAMES, VOC_CLASSES, type SegmentationModel, type CreateModelOptions } from './deeplab/models.ts';
+export { DeepLabV1, v1WeightShapes } from './deeplab/v1.ts';
+export { V1_VARIANTS, V1_ARCH, v1Layers, v1PaddedSize, type V1Variant, type V1Config, type V1Widths } from './deeplab/v1_arch.ts';
+export { caffePreprocess, caffePreprocessTensor, CAFFE_MEAN_BGR } from './deeplab/preprocess.ts';

@@ -24,6 +24,12 @@ export interface V1Config {
   numClasses?: number;
   /** Reduced widths for test and demo models; default the published ones. */
   widths?: Partial<V1Widths>;
+  /**
+   * Pad each input side to at least this size, as Caffe pads to its crop_size (513; 514 for the
+   * basic model): scores near the bottom/right edges then equal Caffe's exactly, since the large
+   * receptive fields see the padded canvas. Default 0: the smallest aligned size (faster).
+   */
+  canvas?: number;
 }
 
 export interface V1Arch {

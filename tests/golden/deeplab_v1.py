@@ -80,8 +80,9 @@ def preprocess(img):
     return torch.from_numpy(x.astype(np.float64).transpose(2, 0, 1).copy())[None]
 
 
-def forward(variant, ws, x):
-    """Independent implementation of the prototxt semantics, in float64."""
+def forward(variant, ws, x, canvas=0):
+    """Independent implementation of the prototxt semantics, in float64. canvas: pad to at least
+    this size, as Caffe pads to its crop_size."""
     a = ARCH[variant]
     specs = {s[0]: s for s in layers_cache[variant]}
 
@@ -95,7 +96,7 @@ def forward(variant, ws, x):
         return F.interpolate(t, size=(h + (h - 1) * (zoom - 1), w + (w - 1) * (zoom - 1)), mode='bilinear', align_corners=True)
 
     H, W = x.shape[2:]
-    PH, PW = padded_size(variant, H), padded_size(variant, W)
+    PH, PW = padded_size(variant, max(H, canvas)), padded_size(variant, max(W, canvas))
     data = F.pad(x, (0, PW - W, 0, PH - H))  # bottom/right with the mean = 0 after subtraction
     k = a['pool_k']
     t, taps = data, {'data': data}
@@ -190,6 +191,8 @@ if __name__ == '__main__':
         save_safetensors(os.path.join(wdir, variant + '.safetensors'), ws, meta)
         write_caffemodel(pb, os.path.join(wdir, variant + '.caffemodel'), variant, specs, ws, LAYOUT[variant])
         out[variant + '.scores'] = forward(variant, ws, preprocess(img)).float()
+        if variant == 'deeplab-largefov':  # padded to a fixed 57x57 canvas instead of 41x49
+            out[variant + '.canvas57.scores'] = forward(variant, ws, preprocess(img), canvas=57).float()
     # Full-width LargeFOV (20,505,429 parameters), weights regenerated from mulberry32 seed 1234.
     specs = layers('deeplab-largefov', {}, 21)
     assert sum(o * i * k * k + o for _, o, i, k, *_ in specs) == 20505429

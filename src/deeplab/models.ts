@@ -1,0 +1,100 @@
+import { loadWeightFile } from '../nn/weights.ts';
+import type { HostTensor } from '../nn/safetensors.ts';
+import { WeightFileError } from '../nn/safetensors.ts';
+import type { Device } from '../tensor/device.ts';
+import { AtrousError } from '../tensor/errors.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { caffePreprocessTensor, type RgbImage } from './preprocess.ts';
+import { DeepLabV1 } from './v1.ts';
+import { V1_VARIANTS, type V1Variant, type V1Widths } from './v1_arch.ts';
+
+/** What the CLIs need from any segmentation model. */
+export interface SegmentationModel {
+  name: string;
+  numClasses: number;
+  classes?: string[];
+  /** The image as this model's input: [1, 3, H, W]. */
+  preprocess(img: RgbImage): Tensor;
+  /** [N, 3, H, W] preprocessed → [N, numClasses, H, W] scores (logits), any H, W. */
+  forward(x: Tensor): Tensor;
+  dispose(): void;
+}
+
+export interface CreateModelOptions {
+  /** A weight file path (.safetensors or .caffemodel, told apart by content) or tensors by name. */
+  weights?: string | Map<string, HostTensor>;
+  /** Random weights from this seed when no weights are given (default 1). */
+  seed?: number;
+  /** Default: the file's metadata `num_classes`, else 21. */
+  numClasses?: number;
+  /** Default: the file's metadata `widths` (JSON), else the published widths. */
+  widths?: Partial<V1Widths>;
+  classes?: string[];
+  /** Pad inputs to at least this size, as Caffe's crop_size (see V1Config.canvas). */
+  canvas?: number;
+}
+
+export const VOC_CLASSES = [
+  'background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
+  'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
+];
+
+export const MODEL_NAMES: readonly string[] = [...V1_VARIANTS];
+
+/**
+ * Builds a model by name. Config comes from `opts`, else from the safetensors `__metadata__`
+ * (`model`, `widths` as JSON, `num_classes`, `classes` comma-separated), else the defaults; the
+ * weights are checked against it and uploaded, and the host copies dropped.
+ */
+export async function createModel(dev: Device, name: string, opts: CreateModelOptions = {}): Promise<SegmentationModel> {
+  if (!(V1_VARIANTS as readonly string[]).includes(name)) {
+    throw new AtrousError(`unknown model "${name}"; the models are ${MODEL_NAMES.join(', ')}`);
+  }
+  const variant = name as V1Variant;
+  let tensors: Map<string, HostTensor> | null = null;
+  let meta: Record<string, string> = {};
+  let source = 'random weights';
+  if (typeof opts.weights === 'string') {
+    const f = await loadWeightFile(opts.weights);
+    tensors = f.tensors;
+    meta = f.metadata;
+    source = opts.weights;
+  } else if (opts.weights) {
+    tensors = opts.weights;
+    source = 'the given tensors';
+  }
+  const what = `weights for ${name} (${source})`;
+  let widths = opts.widths;
+  if (!widths && meta.widths) {
+    try {
+      widths = JSON.parse(meta.widths) as Partial<V1Widths>;
+    } catch {
+      throw new WeightFileError(`${what}: metadata "widths" is not JSON: ${meta.widths}`);
+    }
+  }
+  const numClasses = opts.numClasses ?? (meta.num_classes ? Number(meta.num_classes) : 21);
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new AtrousError(`${what}: number of classes ${numClasses} must be a positive integer`);
+  const classes = opts.classes ?? (meta.classes ? meta.classes.split(',') : numClasses === 21 ? VOC_CLASSES : undefined);
+  const config = { variant, numClasses, widths, canvas: opts.canvas };
+  let net: DeepLabV1;
+  if (tensors) {
+    try {
+      net = DeepLabV1.fromWeights(dev, config, tensors, what);
+    } catch (e) {
+      if (e instanceof WeightFileError && meta.model && meta.model !== name) {
+        throw new WeightFileError(`${e.message} (the file's metadata says it holds "${meta.model}")`);
+      }
+      throw e;
+    }
+  } else {
+    net = DeepLabV1.random(dev, config, opts.seed ?? 1);
+  }
+  return {
+    name,
+    numClasses,
+    classes,
+    preprocess: (img) => caffePreprocessTensor(dev, img),
+    forward: (x) => net.forward(x),
+    dispose: () => net.dispose(),
+  };
+}

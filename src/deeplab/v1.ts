@@ -1,0 +1,140 @@
+import { conv2d, Conv2dWeights } from '../kernels/conv2d.ts';
+import { cropPad2d } from '../kernels/crop_pad.ts';
+import { avgPool2d, maxPool2d } from '../kernels/pool2d.ts';
+import { sumN } from '../kernels/reduce_n.ts';
+import { caffeInterpSize, resizeBilinear } from '../kernels/resize.ts';
+import { Mulberry32 } from '../nn/random.ts';
+import type { HostTensor } from '../nn/safetensors.ts';
+import { checkWeights } from '../nn/weights.ts';
+import type { Device } from '../tensor/device.ts';
+import { fmtShape, ShapeError } from '../tensor/errors.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { MSC_TAPS, V1_ARCH, v1Layers, v1PaddedSize, type ConvSpec, type V1Arch, type V1Config } from './v1_arch.ts';
+
+/** The conv layers' expected weight names and shapes (`<layer>.weight` [O, I, k, k], `<layer>.bias` [O]). */
+export function v1WeightShapes(cfg: V1Config): Map<string, number[]> {
+  const m = new Map<string, number[]>();
+  for (const l of v1Layers(cfg)) {
+    m.set(`${l.name}.weight`, [l.out, l.in, l.k, l.k]);
+    m.set(`${l.name}.bias`, [l.out]);
+  }
+  return m;
+}
+
+/**
+ * DeepLab v1 at test time (dropout is the identity). Weights live on the GPU from construction
+ * until dispose(); forward() records the whole net into the device's one command encoder.
+ */
+export class DeepLabV1 {
+  readonly arch: V1Arch;
+  readonly numClasses: number;
+  private readonly specs = new Map<string, ConvSpec>();
+  private readonly weights = new Map<string, Conv2dWeights>();
+
+  private constructor(
+    readonly dev: Device,
+    readonly config: V1Config,
+  ) {
+    this.arch = V1_ARCH[config.variant];
+    this.numClasses = config.numClasses ?? 21;
+    for (const l of v1Layers(config)) this.specs.set(l.name, l);
+  }
+
+  /**
+   * Uploads `tensors` (checked first: every missing, unexpected or mis-shaped one is named in a
+   * single WeightFileError). `what` names the weights' source in that error.
+   */
+  static fromWeights(dev: Device, config: V1Config, tensors: Map<string, HostTensor>, what: string): DeepLabV1 {
+    checkWeights(tensors, v1WeightShapes(config), what);
+    const m = new DeepLabV1(dev, config);
+    for (const l of m.specs.values()) {
+      const w = tensors.get(`${l.name}.weight`)!.data as Float32Array;
+      const b = tensors.get(`${l.name}.bias`)!.data as Float32Array;
+      m.weights.set(l.name, Conv2dWeights.fromHost(dev, w, [l.out, l.in, l.k, l.k], b, l.name));
+    }
+    return m;
+  }
+
+  /**
+   * Random weights from one mulberry32 stream (per layer: weight then bias), as
+   * tests/golden/deeplab_v1.py draws them: He-uniform weights (scale √(6 / fan-in)), biases in [−1, 1).
+   */
+  static random(dev: Device, config: V1Config, seed: number): DeepLabV1 {
+    const m = new DeepLabV1(dev, config);
+    const rng = new Mulberry32(seed);
+    for (const l of m.specs.values()) {
+      const fanIn = l.in * l.k * l.k;
+      const w = rng.fill(l.out * fanIn, Math.sqrt(6 / fanIn));
+      m.weights.set(l.name, Conv2dWeights.fromHost(dev, w, [l.out, l.in, l.k, l.k], rng.fill(l.out), l.name));
+    }
+    return m;
+  }
+
+  private conv(name: string, x: Tensor): Tensor {
+    const s = this.specs.get(name)!;
+    return this.dev.withLabel(name, () => conv2d(this.dev, x, this.weights.get(name)!, { pad: s.pad, dilation: s.dilation, relu: s.relu }));
+  }
+
+  /** Caffe Interp with zoom_factor (align_corners semantics). */
+  private interp(name: string, x: Tensor, zoom: number): Tensor {
+    const [, , h, w] = x.shape;
+    const o = { height: caffeInterpSize(h, { zoom }), width: caffeInterpSize(w, { zoom }), alignCorners: true };
+    return this.dev.withLabel(name, () => resizeBilinear(this.dev, x, o));
+  }
+
+  /** x: [N, 3, H, W] preprocessed (BGR minus the means) → class scores [N, C, H, W], for any H, W. */
+  forward(x: Tensor): Tensor {
+    const { dev, arch } = this;
+    const name = this.config.variant;
+    if (x.shape.length !== 4 || x.shape[1] !== 3 || x.dtype !== 'f32') {
+      throw new ShapeError(`${name}: forward takes a preprocessed f32 image batch [N, 3, H, W], got ${fmtShape(x.shape)} ${x.dtype}; use model.preprocess(image)`);
+    }
+    const [, , H, W] = x.shape;
+    const canvas = this.config.canvas ?? 0;
+    const PH = v1PaddedSize(name, Math.max(H, canvas));
+    const PW = v1PaddedSize(name, Math.max(W, canvas));
+    return dev.scope(() => {
+      const data = PH === H && PW === W ? x : dev.withLabel('pad', () => cropPad2d(dev, x, { top: 0, left: 0, height: PH, width: PW, value: 0 }));
+      const taps: Record<string, Tensor> = { data };
+      let t = data;
+      // Each intermediate is disposed once consumed, so its buffer is reused later in the same
+      // encoder (recorded commands run in order); the MSc taps are kept until their heads ran.
+      const step = (next: Tensor) => {
+        if (t !== data && !Object.values(taps).includes(t)) t.dispose();
+        t = next;
+      };
+      for (const [b, n] of [[1, 2], [2, 2], [3, 3], [4, 3], [5, 3]]) {
+        for (let i = 1; i <= n; i++) step(this.conv(`conv${b}_${i}`, t));
+        // pool1–3 stride 2, pool4 stride 1 (kernel 2 or 3), pool5 k3 s1; all pad 1, Caffe ceil rounding.
+        const kernel = b === 5 ? 3 : arch.poolK;
+        step(dev.withLabel(`pool${b}`, () => maxPool2d(dev, t, { kernel, stride: b <= 3 ? 2 : 1, pad: 1 })));
+        if (arch.msc && b <= 4) taps[`pool${b}`] = t;
+      }
+      if (arch.pool5a) step(dev.withLabel('pool5a', () => avgPool2d(dev, t, { kernel: 3, stride: 1, pad: 1 })));
+      step(this.conv('fc6', t));
+      step(this.conv('fc7', t));
+      step(this.conv(arch.fc8, t));
+      let y = this.interp('fc8_interp', t, 8);
+      let top = 0;
+      if (arch.crop) top = 7; // fc8_crop: PADDING pad_beg −7, pad_end −8 (leaves PH × PW)
+      if (arch.msc) {
+        const zoom = { data: 1, pool1: 2, pool2: 4, pool3: 8, pool4: 8 };
+        const maps = MSC_TAPS.map((tap) => {
+          const m = this.conv(`${tap}_ms`, this.conv(`${tap}_fc`, this.conv(`${tap}_conv`, taps[tap])));
+          return zoom[tap] === 1 ? m : this.interp(`${tap}_interp`, m, zoom[tap]);
+        });
+        y = dev.withLabel('fc_fusion', () => sumN(dev, [...maps, y])); // ELTWISE SUM
+      }
+      if (y.shape[2] !== PH + (arch.crop ? 15 : 0) || y.shape[3] !== PW + (arch.crop ? 15 : 0)) {
+        throw new ShapeError(`${name}: internal size error, scores ${fmtShape(y.shape)} for a ${PH}×${PW} padded input`);
+      }
+      if (top === 0 && PH === H && PW === W) return y;
+      return dev.withLabel('crop', () => cropPad2d(dev, y, { top, left: top, height: H, width: W }));
+    });
+  }
+
+  dispose(): void {
+    for (const w of this.weights.values()) w.dispose();
+    this.weights.clear();
+  }
+}
