@@ -5,5 +5,5 @@
  * timers are too coarse for them.
  */
 export function idleFor(expectedMs: number): Promise<void> {
-  return expectedMs > 2 ? new Promise((r) => setTimeout(r, expectedMs * 0.7)) : Promise.resolve();
+  return expectedMs > 2 ? new Promise((r) => setTimeout(r, expectedMs * 0.6)) : Promise.resolve();
 }

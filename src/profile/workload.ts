@@ -1,9 +1,10 @@
+import { createModel, MODEL_NAMES } from '../deeplab/models.ts';
 import { add, mul } from '../kernels/binary.ts';
 import { relu, unary } from '../kernels/unary.ts';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
-/** What `atrous profile` runs: the shape of src/deeplab/models.ts's models. */
+/** What `atrous profile` runs: a DeepLab model from src/deeplab/models.ts, or the synthetic stand-in. */
 export interface Workload {
   name: string;
   forward(x: Tensor): Tensor;
@@ -16,13 +17,12 @@ export interface WorkloadOptions {
   numClasses?: number;
 }
 
-export const WORKLOADS = ['synthetic'];
-export const DEFAULT_WORKLOAD = 'synthetic';
+export const WORKLOADS = [...MODEL_NAMES, 'synthetic'];
+export const DEFAULT_WORKLOAD = 'deeplab-largefov';
 
 /** Builds the named model with its weights on the GPU. */
 export async function createWorkload(dev: Device, name: string, opts: WorkloadOptions): Promise<Workload> {
-  if (name === 'synthetic') return synthetic(dev, opts.seed ?? 1);
-  throw new Error(`profile: unknown model "${name}" (have: ${WORKLOADS.join(', ')})`);
+  return name === 'synthetic' ? synthetic(dev, opts.seed ?? 1) : createModel(dev, name, opts);
 }
 
 /** A stand-in network of labelled elementwise layers: x ← x + relu(w_c · x − 0.5), eight times. */
