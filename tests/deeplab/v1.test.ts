@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { getDevice } from '../helpers/device.ts';
 import { assertClose, golden, loadGolden, maxAbs, repoRoot } from '../helpers/assert.ts';
 import { createModel, type SegmentationModel } from '../../src/deeplab/models.ts';
-import { V1_VARIANTS } from '../../src/deeplab/v1_arch.ts';
+import { V1_VARIANTS, v1Layers, v1PaddedSize } from '../../src/deeplab/v1_arch.ts';
 import { WeightFileError, parseSafetensors } from '../../src/nn/safetensors.ts';
 import { ShapeError, AtrousError } from '../../src/tensor/errors.ts';
 
@@ -30,6 +30,17 @@ async function checkScores(m: SegmentationModel, img: ReturnType<typeof image>, 
   y.dispose();
   assert.ok(dev.liveTensors >= 0);
 }
+
+test('parameter counts match the paper (Table 2) and the published LargeFOV', () => {
+  const count = (variant: (typeof V1_VARIANTS)[number]) => v1Layers({ variant }).reduce((a, l) => a + l.out * l.in * l.k * l.k + l.out, 0);
+  assert.is(count('deeplab-largefov'), 20_505_429);
+  for (const [v, millions] of [['deeplab', 65.1], ['deeplab-4x4', 65.1], ['deeplab-7x7', 134.3]] as const) assert.is((count(v) / 1e6).toFixed(1), String(millions), v);
+});
+
+test('inputs are padded to sizes the net maps onto itself: 16k+2 (basic), 8k+1 (others)', () => {
+  assert.equal([1, 2, 3, 18, 19, 513, 514].map((n) => v1PaddedSize('deeplab', n)), [2, 2, 18, 18, 34, 514, 514]);
+  assert.equal([1, 2, 9, 10, 500, 513].map((n) => v1PaddedSize('deeplab-largefov', n)), [1, 9, 9, 17, 505, 513]);
+});
 
 test('preprocess: RGB u8 → BGR minus the Caffe means, as PyTorch computes it', async () => {
   const dev = await getDevice();
@@ -122,6 +133,22 @@ test('a mis-shaped tensor, a truncated file and a foreign file are refused with 
       () => assert.unreachable(file),
       (e: Error) => assert.ok(e instanceof WeightFileError && pattern.test(e.message), e.message),
     );
+  }
+});
+
+test('tiny and odd inputs (1×1, 2×3, 17×9) give finite scores of the input\'s size', async () => {
+  const dev = await getDevice();
+  for (const variant of V1_VARIANTS) {
+    const m = await createModel(dev, variant, { widths: REDUCED, numClasses: 3 });
+    for (const [h, w] of [[1, 1], [2, 3], [17, 9]]) {
+      const x = m.preprocess({ width: w, height: h, data: new Uint8Array(w * h * 3).fill(200) });
+      const y = m.forward(x);
+      assert.equal([...y.shape], [1, 3, h, w], `${variant} ${h}×${w}`);
+      assert.ok((await y.download()).every(Number.isFinite), `${variant} ${h}×${w} finite`);
+      x.dispose();
+      y.dispose();
+    }
+    m.dispose();
   }
 });
 
