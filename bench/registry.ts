@@ -1,5 +1,11 @@
 import { copyPeak } from './kernels/copy_peak.ts';
 import { addEntry, reluEntry } from './kernels/elementwise.ts';
+import { avgPool2dEntry, globalAvgPool2dEntry, maxPool2dEntry } from './kernels/pool2d.ts';
+import { resizeBilinearEntry } from './kernels/resize.ts';
+import { softmaxChannelsEntry } from './kernels/softmax.ts';
+import { argmaxChannelsEntry } from './kernels/argmax.ts';
+import { maxNEntry, sumNEntry } from './kernels/reduce_n.ts';
+import { concatChannelsEntry, cropPad2dEntry, flipHorizontalEntry } from './kernels/tensor_ops.ts';
 import type { BenchEntry } from './types.ts';
 
 // One line per kernel: import its entry from bench/kernels/<kernel>.ts and list it here.
@@ -7,4 +13,15 @@ export const ENTRIES: BenchEntry[] = [
   copyPeak,
   addEntry,
   reluEntry,
+  maxPool2dEntry,
+  avgPool2dEntry,
+  globalAvgPool2dEntry,
+  resizeBilinearEntry,
+  softmaxChannelsEntry,
+  argmaxChannelsEntry,
+  sumNEntry,
+  maxNEntry,
+  concatChannelsEntry,
+  flipHorizontalEntry,
+  cropPad2dEntry,
 ];

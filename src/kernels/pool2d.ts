@@ -1,4 +1,5 @@
 import shader from '../../shaders/pool2d.wgsl';
+import row4Shader from '../../shaders/pool2d_row4.wgsl';
 import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -12,6 +13,8 @@ export interface Pool2dOptions {
   pad: number;
   /** Default true: Caffe's rounding (= PyTorch ceil_mode=True); false rounds down. */
   ceil?: boolean;
+  /** 'row4' (default): four outputs per invocation; 'direct': one, the plain reference. */
+  variant?: 'row4' | 'direct';
 }
 
 /**
@@ -42,13 +45,17 @@ function pool(dev: Device, op: 'maxPool2d' | 'avgPool2d', x: Tensor, o: Pool2dOp
   const ow = pool2dOutputSize(w, k, s, pad, ceil);
   if (n * c * oh * ow === 0) throw new ShapeError(`${what}: the output ${fmtShape([n, c, oh, ow])} is empty`);
   const y = dev.empty([n, c, oh, ow]);
+  // row4 keeps the span of four windows, 3·stride + kernel cells, in a 16-entry array.
+  const row4 = (o.variant ?? 'row4') === 'row4' && 3 * s + k <= 16;
+  const count = row4 ? n * c * oh * Math.ceil(ow / 4) : y.size;
   runKernel(dev, {
     kernel: op,
-    shader,
-    constants: { AVG: op === 'avgPool2d' ? 1 : 0 },
-    uniforms: new Params().u32(y.size, h, w, oh, ow, k, s, pad).build(),
+    variant: row4 ? 'row4' : 'direct',
+    shader: row4 ? row4Shader : shader,
+    constants: row4 ? { AVG: op === 'avgPool2d' ? 1 : 0, K: k, S: s } : { AVG: op === 'avgPool2d' ? 1 : 0 },
+    uniforms: new Params().u32(count, h, w, oh, ow, k, s, pad).build(),
     tensors: [x, y],
-    workgroups: grid1d(dev, Math.ceil(y.size / WG)),
+    workgroups: grid1d(dev, Math.ceil(count / (row4 ? 64 : WG))),
     shape: `${fmtShape(x.shape)} k${k} s${s} p${pad}`,
     flops: y.size * k * k,
     bytes: x.byteLength + y.byteLength,

@@ -23,28 +23,32 @@ test('pool2dOutputSize follows Caffe (ceil, minus the window that starts in the 
   assert.is(pool2dOutputSize(6, 3, 2, 0, false), 2);
 });
 
-test('max and avg pooling match PyTorch exactly: k 2/3, stride 1/2, pad 0/1, ceil/floor, batch 2', async () => {
+const VARIANTS = ['row4', 'direct'] as const;
+
+test('max and avg pooling match PyTorch exactly: k 2/3, stride 1/2, pad 0/1, ceil/floor, batch 2, both variants', async () => {
   const dev = await getDevice();
   const h = golden(g, 'x');
   const x = dev.tensor(h.data, h.shape);
-  for (const k of [2, 3]) for (const stride of [1, 2]) for (const pad of [0, 1]) for (const ceil of [true, false]) {
+  for (const variant of VARIANTS) for (const k of [2, 3]) for (const stride of [1, 2]) for (const pad of [0, 1]) for (const ceil of [true, false]) {
     const key = `k${k}s${stride}p${pad}${ceil ? 'c' : 'f'}`;
-    await check(maxPool2d(dev, x, { kernel: k, stride, pad, ceil }), `max.${key}`);
-    await check(avgPool2d(dev, x, { kernel: k, stride, pad, ceil }), `avg.${key}`);
+    await check(maxPool2d(dev, x, { kernel: k, stride, pad, ceil, variant }), `max.${key}`);
+    await check(avgPool2d(dev, x, { kernel: k, stride, pad, ceil, variant }), `avg.${key}`);
   }
   x.dispose();
 });
 
-test('pooling a 1×1 input, 65×65 (pool5a) and 321×321 (pool1)', async () => {
+test('pooling a 1×1 input, 65×65 (pool5a) and 321×321 (pool1), both variants', async () => {
   const dev = await getDevice();
   const one = dev.tensor(golden(g, 'one').data, [1, 3, 1, 1]);
-  await check(maxPool2d(dev, one, { kernel: 3, stride: 1, pad: 1 }), 'one.max');
-  await check(avgPool2d(dev, one, { kernel: 3, stride: 1, pad: 1 }), 'one.avg');
   const mid = dev.tensor(new Mulberry32(12).fill(2 * 65 * 65), [1, 2, 65, 65]);
-  await check(avgPool2d(dev, mid, { kernel: 3, stride: 1, pad: 1 }), 'mid.avg');
-  await check(maxPool2d(dev, mid, { kernel: 3, stride: 2, pad: 1 }), 'mid.max');
   const big = dev.tensor(new Mulberry32(11).fill(321 * 321), [1, 1, 321, 321]);
-  await check(maxPool2d(dev, big, { kernel: 3, stride: 2, pad: 1 }), 'big.max');
+  for (const variant of VARIANTS) {
+    await check(maxPool2d(dev, one, { kernel: 3, stride: 1, pad: 1, variant }), 'one.max');
+    await check(avgPool2d(dev, one, { kernel: 3, stride: 1, pad: 1, variant }), 'one.avg');
+    await check(avgPool2d(dev, mid, { kernel: 3, stride: 1, pad: 1, variant }), 'mid.avg');
+    await check(maxPool2d(dev, mid, { kernel: 3, stride: 2, pad: 1, variant }), 'mid.max');
+    await check(maxPool2d(dev, big, { kernel: 3, stride: 2, pad: 1, variant }), 'big.max');
+  }
   for (const t of [one, mid, big]) t.dispose();
 });
 
