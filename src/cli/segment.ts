@@ -2,7 +2,6 @@ import { existsSync, readdirSync, readFileSync, realpathSync, renameSync, statSy
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CRF_DEFAULTS, denseCrf, unaryFromLogits } from '../deeplab/crf.ts';
 import { createModel, MODEL_NAMES, type SegmentationModel } from '../deeplab/models.ts';
 import { decodeImage, encodeLabelPng, encodeRgbPng, overlay, type RgbImage } from '../io/image.ts';
 import { writeNpy } from '../io/npy.ts';
@@ -76,10 +75,10 @@ export async function segmentImage(dev: Device, model: SegmentationModel, img: R
 }
 
 /** Dense-CRF labels from the scores, with the model's published CRF settings. */
-async function refineWithCrf(dev: Device, model: SegmentationModel, img: RgbImage, scoresHWC: Float32Array): Promise<Uint8Array> {
-  const params = CRF_DEFAULTS[model.name];
-  if (!params) throw new AtrousError(`--crf: no published CRF settings for ${model.name}`);
-  return (await denseCrf(dev, img, unaryFromLogits(scoresHWC, model.numClasses), model.numClasses, params)).labels;
+async function refineWithCrf(_dev: Device, _model: SegmentationModel, _img: RgbImage, _scoresHWC: Float32Array): Promise<Uint8Array> {
+  // INTEGRATOR: until src/deeplab/crf.ts is committed; then: CRF_DEFAULTS[model.name], and
+  // (await denseCrf(dev, img, unaryFromLogits(scoresHWC, C), C, params)).labels.
+  throw new AtrousError('--crf: the dense CRF is not available yet in this build');
 }
 
 /** Writes via a temporary file and a rename, so a failure never leaves a partial output. */
