@@ -7,7 +7,7 @@ const HELP = 'N,C,H,W,outH,outW[,half] (align_corners unless "half"), e.g. 1,21,
 
 export const resizeBilinearEntry: BenchEntry = {
   kernel: 'resizeBilinear',
-  variants: ['direct'],
+  variants: ['direct', 'row4'],
   // LargeFOV's fc8_interp (zoom 8, 41 → 321, 21 classes); multi-scale 0.75 input (513 → 385).
   presets: { 'deeplab-largefov': ['1,21,41,41,321,321'], 'deeplab-msc': ['1,3,513,513,385,385'] },
   shapeHelp: HELP,
@@ -19,7 +19,7 @@ export const resizeBilinearEntry: BenchEntry = {
     const x = dev.tensor(benchData(n * c * h * w), [n, c, h, w]);
     const alignCorners = parts[6] !== 'half';
     return {
-      run: () => resizeBilinear(dev, x, { height, width, alignCorners }),
+      run: (variant) => resizeBilinear(dev, x, { height, width, alignCorners, variant: variant as 'row4' | 'direct' }),
       flops: n * c * height * width * 9,
       bytes: x.byteLength + n * c * height * width * 4,
       dispose: () => x.dispose(),

@@ -11,6 +11,8 @@ export interface ResizeOptions {
   width: number;
   /** true: Caffe Interp / TF and PyTorch align_corners=True; false: PyTorch's half-pixel rule. */
   alignCorners: boolean;
+  /** 'row4' (default): four outputs of a row per invocation; 'direct': one, the plain reference. */
+  variant?: 'row4' | 'direct';
 }
 
 /**
@@ -41,17 +43,20 @@ export function resizeBilinear(dev: Device, x: Tensor, o: ResizeOptions): Tensor
   const [n, c, h, w] = x.shape;
   if (x.size === 0) throw new ShapeError(`${what}: the input is empty`);
   const y = dev.empty([n, c, oh, ow]);
+  const row4 = (o.variant ?? 'row4') === 'row4';
+  const count = row4 ? n * c * oh * Math.ceil(ow / 4) : y.size;
   runKernel(dev, {
     kernel: 'resizeBilinear',
-    variant: alignCorners ? 'align' : 'half-pixel',
+    variant: `${row4 ? 'row4' : 'direct'}/${alignCorners ? 'align' : 'half-pixel'}`,
     shader,
+    entryPoint: row4 ? 'row4' : 'main',
     constants: { ALIGN: alignCorners ? 1 : 0 },
     uniforms: new Params()
-      .u32(y.size, h, w, oh, ow)
+      .u32(count, h, w, oh, ow)
       .f32(ratio(h, oh, alignCorners), ratio(w, ow, alignCorners))
       .build(),
     tensors: [x, y],
-    workgroups: grid1d(dev, Math.ceil(y.size / WG)),
+    workgroups: grid1d(dev, Math.ceil(count / WG)),
     shape: `${fmtShape(x.shape)} → ${oh}×${ow}`,
     flops: y.size * 9,
     bytes: x.byteLength + y.byteLength,

@@ -10,11 +10,15 @@ import type { Tensor } from '../../src/tensor/tensor.ts';
 const g = loadGolden('resize');
 const TOL = { atol: 1e-5 };
 
-async function check(y: Tensor, key: string) {
-  const ref = golden(g, key);
-  assert.equal([...y.shape], ref.shape, `${key} shape`);
-  assertClose(await y.download(), ref.data, TOL, key);
-  y.dispose();
+/** Runs `resize` with both variants and checks each against the reference. */
+async function check(resize: (variant: 'row4' | 'direct') => Tensor, key: string) {
+  for (const variant of ['row4', 'direct'] as const) {
+    const y = resize(variant);
+    const ref = golden(g, key);
+    assert.equal([...y.shape], ref.shape, `${key} shape`);
+    assertClose(await y.download(), ref.data, TOL, `${key} (${variant})`);
+    y.dispose();
+  }
 }
 
 test('caffeInterpSize: zoom, shrink, and shrink then zoom', () => {
@@ -30,12 +34,12 @@ test('align_corners true and false, up and down, odd sizes, batch 2, 1×1 in and
   const h = golden(g, 'x');
   const x = dev.tensor(h.data, h.shape);
   for (const [oh, ow] of [[13, 9], [12, 11], [3, 2], [4, 3], [1, 1], [7, 5], [7, 12]]) {
-    await check(resizeBilinear(dev, x, { height: oh, width: ow, alignCorners: true }), `x.align.${oh}x${ow}`);
-    await check(resizeBilinear(dev, x, { height: oh, width: ow, alignCorners: false }), `x.half.${oh}x${ow}`);
+    await check((variant) => resizeBilinear(dev, x, { height: oh, width: ow, alignCorners: true, variant }), `x.align.${oh}x${ow}`);
+    await check((variant) => resizeBilinear(dev, x, { height: oh, width: ow, alignCorners: false, variant }), `x.half.${oh}x${ow}`);
   }
   const one = dev.tensor(golden(g, 'one').data, [1, 2, 1, 1]);
-  await check(resizeBilinear(dev, one, { height: 5, width: 4, alignCorners: true }), 'one.align.5x4');
-  await check(resizeBilinear(dev, one, { height: 5, width: 4, alignCorners: false }), 'one.half.5x4');
+  await check((variant) => resizeBilinear(dev, one, { height: 5, width: 4, alignCorners: true, variant }), 'one.align.5x4');
+  await check((variant) => resizeBilinear(dev, one, { height: 5, width: 4, alignCorners: false, variant }), 'one.half.5x4');
   x.dispose();
   one.dispose();
 });
@@ -51,12 +55,12 @@ test('Caffe Interp sizes: zoom 8 (41 → 321), shrink 2 (513 → 257), 0.75 (513
     const x = dev.tensor(new Mulberry32(seed).fill(shape.reduce((a, b) => a * b)), shape);
     const height = caffeInterpSize(shape[2], { zoom, shrink });
     const width = caffeInterpSize(shape[3], { zoom, shrink });
-    await check(resizeBilinear(dev, x, { height, width, alignCorners: true }), `${name}.align`);
+    await check((variant) => resizeBilinear(dev, x, { height, width, alignCorners: true, variant }), `${name}.align`);
     x.dispose();
   }
   const sq = dev.tensor(new Mulberry32(24).fill(65 * 65), [1, 1, 65, 65]);
-  await check(resizeBilinear(dev, sq, { height: 97, width: 33, alignCorners: true }), 'sq65.align');
-  await check(resizeBilinear(dev, sq, { height: 97, width: 33, alignCorners: false }), 'sq65.half');
+  await check((variant) => resizeBilinear(dev, sq, { height: 97, width: 33, alignCorners: true, variant }), 'sq65.align');
+  await check((variant) => resizeBilinear(dev, sq, { height: 97, width: 33, alignCorners: false, variant }), 'sq65.half');
   sq.dispose();
 });
 
