@@ -73,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
   const peaks = o['no-peak'] ? null : new Peaks(ENTRIES);
   console.log(`device: ${dev.name}${dev.hasFeature('timestamp-query') ? '' : ' (no timestamp-query: wall time)'}`);
   // Column widths are fixed up front so each row can print as soon as it is measured.
-  const known = cases.map(([e, v, s]) => [e.kernel, v, s, '', '', '', '', 'gpu-timestamps']);
+  const known = cases.map(([e, v, s]) => [e.kernel, v, s, '', '', '', '', 'compute', 'gpu-timestamps']);
   const widths = RESULT_HEADER.map((h, i) => Math.max(h.length, 9, ...known.map((k) => k[i].length)));
   const row = (cells: string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(row(RESULT_HEADER));

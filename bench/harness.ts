@@ -13,8 +13,13 @@ export interface BenchResult {
   /** null when the kernel's flops are not meaningful (0). */
   gflops: number | null;
   gbps: number;
-  /** GFLOP/s over gemm_peak's (or GB/s over copy_peak's when flops are 0); null with no peak known. */
+  /**
+   * Roofline-style: the larger of GFLOP/s over gemm_peak's and GB/s over copy_peak's, i.e. how close
+   * the kernel comes to the resource it is bound by; null with no peak known.
+   */
   frac_peak: number | null;
+  /** Which peak frac_peak is against. */
+  bound: 'compute' | 'memory' | null;
   runs: number;
   timer: 'gpu-timestamps' | 'wall';
 }
@@ -156,8 +161,16 @@ export class Peaks {
 async function measurePeak(dev: Device, entry: BenchEntry, value: (r: BenchResult) => number): Promise<number> {
   const shape = Object.values(entry.presets)[0][0];
   let best = 0;
-  for (const v of entry.variants) best = Math.max(best, value(await benchOne(dev, entry, v, shape, 5, null)));
+  for (const v of entry.variants) best = Math.max(best, value(await benchOne(dev, entry, v, shape, 10, null)));
   return best;
+}
+
+/** The larger of the compute and memory fractions of peak, and which one it is; nulls where unknown. */
+export function roofline(gflops: number | null, gbps: number, peakGflops: number | null, peakGbps: number | null): Pick<BenchResult, 'frac_peak' | 'bound'> {
+  const compute = gflops !== null && peakGflops ? gflops / peakGflops : null;
+  const memory = peakGbps ? gbps / peakGbps : null;
+  if (compute === null && memory === null) return { frac_peak: null, bound: null };
+  return (compute ?? -1) >= (memory ?? -1) ? { frac_peak: compute, bound: 'compute' } : { frac_peak: memory, bound: 'memory' };
 }
 
 /** Validates, then times one (kernel, variant, shape); frac_peak is filled in when `peaks` is given. */
@@ -170,9 +183,10 @@ export async function benchOne(dev: Device, entry: BenchEntry, variant: string, 
     const ms = median(samples);
     const gflops = c.flops > 0 ? c.flops / ms / 1e6 : null;
     const gbps = c.bytes / ms / 1e6;
-    const peak = peaks ? (gflops !== null ? await peaks.gflops(dev) : await peaks.gbps(dev)) : null;
-    const frac_peak = peak ? (gflops ?? gbps) / peak : null;
-    return { device: dev.name, kernel: entry.kernel, variant, shape, median_ms: ms, gflops, gbps, frac_peak, runs, timer };
+    const peakGflops = peaks && gflops !== null ? await peaks.gflops(dev) : null;
+    const peakGbps = peaks ? await peaks.gbps(dev) : null;
+    const { frac_peak, bound } = roofline(gflops, gbps, peakGflops, peakGbps);
+    return { device: dev.name, kernel: entry.kernel, variant, shape, median_ms: ms, gflops, gbps, frac_peak, bound, runs, timer };
   } finally {
     c.dispose();
   }
@@ -180,9 +194,9 @@ export async function benchOne(dev: Device, entry: BenchEntry, variant: string, 
 
 const fmt = (x: number | null, d: number) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(d));
 
-export const RESULT_HEADER = ['kernel', 'variant', 'shape', 'median ms', 'GFLOP/s', 'GB/s', '% peak', 'timer'];
+export const RESULT_HEADER = ['kernel', 'variant', 'shape', 'median ms', 'GFLOP/s', 'GB/s', '% peak', 'bound', 'timer'];
 
 /** One readable table row per result. */
 export function resultRow(r: BenchResult): string[] {
-  return [r.kernel, r.variant, r.shape, fmt(r.median_ms, 3), fmt(r.gflops, 2), fmt(r.gbps, 2), fmt(r.frac_peak === null ? null : 100 * r.frac_peak, 1), r.timer];
+  return [r.kernel, r.variant, r.shape, fmt(r.median_ms, 3), fmt(r.gflops, 2), fmt(r.gbps, 2), fmt(r.frac_peak === null ? null : 100 * r.frac_peak, 1), r.bound ?? '-', r.timer];
 }

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { getDevice } from '../helpers/device.ts';
 import { unary, relu } from '../../src/kernels/unary.ts';
 import { Device } from '../../src/tensor/device.ts';
-import { benchData, benchOne, compare, median, Peaks, validate, ValidationError } from '../../bench/harness.ts';
+import { benchData, benchOne, compare, median, Peaks, roofline, validate, ValidationError } from '../../bench/harness.ts';
 import { ENTRIES } from '../../bench/registry.ts';
 import type { BenchEntry } from '../../bench/types.ts';
 
@@ -71,13 +71,14 @@ test('a result is one JSON line with the documented fields', async () => {
   const dev = await getDevice();
   const r = await benchOne(dev, fake, 'same', '1000', 3, null);
   const line = JSON.parse(JSON.stringify(r));
-  assert.equal(Object.keys(line), ['device', 'kernel', 'variant', 'shape', 'median_ms', 'gflops', 'gbps', 'frac_peak', 'runs', 'timer']);
+  assert.equal(Object.keys(line), ['device', 'kernel', 'variant', 'shape', 'median_ms', 'gflops', 'gbps', 'frac_peak', 'bound', 'runs', 'timer']);
   assert.is(line.device, dev.name);
   assert.equal([line.kernel, line.variant, line.shape, line.runs], ['fake_relu', 'same', '1000', 3]);
   assert.ok(line.median_ms > 0);
   assert.is(line.gflops, null, 'no GFLOP/s for a kernel without flops');
   assert.ok(Math.abs(line.gbps - 8000 / line.median_ms / 1e6) < 1e-9);
   assert.is(line.frac_peak, null);
+  assert.is(line.bound, null);
   assert.is(line.timer, dev.hasFeature('timestamp-query') ? 'gpu-timestamps' : 'wall');
 });
 
@@ -92,6 +93,15 @@ test('without timestamp-query the harness times synced runs by wall clock', asyn
   }
 });
 
+test('roofline: the fraction of whichever peak the kernel is closer to', () => {
+  assert.equal(roofline(5, 1, 10, 4), { frac_peak: 0.5, bound: 'compute' });
+  assert.equal(roofline(1, 3, 10, 4), { frac_peak: 0.75, bound: 'memory' });
+  assert.equal(roofline(null, 3, 10, 4), { frac_peak: 0.75, bound: 'memory' });
+  assert.equal(roofline(5, 3, null, 4), { frac_peak: 0.75, bound: 'memory' });
+  assert.equal(roofline(5, 3, 10, null), { frac_peak: 0.5, bound: 'compute' });
+  assert.equal(roofline(null, 3, null, null), { frac_peak: null, bound: null });
+});
+
 test('peaks: none without a gemm_peak entry; frac_peak uses copy_peak for byte-bound kernels', async () => {
   const dev = await getDevice();
   const probe: BenchEntry = { ...ENTRIES.find((e) => e.kernel === 'copy_peak')!, presets: { small: ['1'] } };
@@ -101,6 +111,7 @@ test('peaks: none without a gemm_peak entry; frac_peak uses copy_peak for byte-b
   const gbps = (await peaks.gbps(dev))!;
   assert.ok(gbps > 0);
   assert.ok(Math.abs(r.frac_peak! - r.gbps / gbps) < 1e-12);
+  assert.is(r.bound, 'memory');
 });
 
 test('every registered entry names its variants, presets and a reference', () => {
