@@ -28,7 +28,7 @@ export const concatChannelsEntry: BenchEntry = {
 // Test-time flipping of the 21-class scores at 321×321.
 export const flipHorizontalEntry: BenchEntry = {
   kernel: 'flipHorizontal',
-  variants: ['direct'],
+  variants: ['row4'],
   presets: { 'deeplab-largefov': ['1,21,321,321'] },
   shapeHelp: 'N,C,H,W',
   tolerance: 0,
@@ -41,7 +41,7 @@ export const flipHorizontalEntry: BenchEntry = {
 // Caffe's pad of a 500×375 image to the 513×513 crop size, and DeepLab basic's ×8 crop (514 → 505 at 7).
 export const cropPad2dEntry: BenchEntry = {
   kernel: 'cropPad2d',
-  variants: ['direct'],
+  variants: ['row4'],
   presets: { 'deeplab-v2': ['1,3,375,500,0,0,513,513', '1,21,514,514,7,7,505,505'] },
   shapeHelp: 'N,C,H,W,top,left,height,width',
   tolerance: 0,

@@ -31,12 +31,13 @@ export function cropPad2d(dev: Device, x: Tensor, o: CropPadOptions): Tensor {
   const [n, c, h, w] = x.shape;
   if (n * c === 0) throw new ShapeError(`${what}: the input has no planes`);
   const y = dev.empty([n, c, height, width]);
+  const count = n * c * height * Math.ceil(width / 4);
   runKernel(dev, {
     kernel: 'cropPad2d',
     shader,
-    uniforms: new Params().u32(y.size, h, w, height, width).i32(top, left).f32(value).build(),
+    uniforms: new Params().u32(count, h, w, height, width).i32(top, left).f32(value).build(),
     tensors: [x, y],
-    workgroups: grid1d(dev, Math.ceil(y.size / WG)),
+    workgroups: grid1d(dev, Math.ceil(count / WG)),
     shape: `${fmtShape(x.shape)} → ${height}×${width} at (${top}, ${left})`,
     bytes: 2 * y.byteLength,
   });

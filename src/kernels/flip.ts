@@ -10,12 +10,14 @@ const WG = 256;
 export function flipHorizontal<D extends DType>(dev: Device, x: Tensor<D>): Tensor<D> {
   if (x.shape.length === 0) throw new ShapeError(`flipHorizontal: expects a tensor with a W axis (NCHW), got ${x}`);
   const y = dev.empty(x.shape, x.dtype);
+  const w = x.shape[x.shape.length - 1];
+  const count = w ? (x.size / w) * Math.ceil(w / 4) : 0;
   runKernel(dev, {
     kernel: 'flipHorizontal',
     shader,
-    uniforms: new Params().u32(x.size, x.shape[x.shape.length - 1]).build(),
+    uniforms: new Params().u32(count, w).build(),
     tensors: [x, y],
-    workgroups: grid1d(dev, Math.ceil(x.size / WG)),
+    workgroups: grid1d(dev, Math.ceil(count / WG)),
     bytes: 2 * x.byteLength,
   });
   return y;
