@@ -53,6 +53,30 @@ test('truncation anywhere gives a WeightFileError naming the file and the byte, 
   );
 });
 
+// A minimal protobuf writer for cases Google's encoder never emits from our .proto (mixed packed and
+// unpacked runs, double_data): varint, tag, length-delimited.
+const varint = (v: number): number[] => (v < 128 ? [v] : [(v & 127) | 128, ...varint(Math.floor(v / 128))]);
+const field = (n: number, wire: number, body: number[] = []) => [...varint(n * 8 + wire), ...(wire === 2 ? varint(body.length) : []), ...body];
+const f32 = (...v: number[]) => [...new Uint8Array(new Float32Array(v).buffer)];
+const f64 = (...v: number[]) => [...new Uint8Array(new Float64Array(v).buffer)];
+
+test('mixed packed/unpacked floats and packed/unpacked doubles are all read, in order', () => {
+  const blob0 = [...field(7, 2, field(1, 0, [5])), ...field(5, 5, f32(1)), ...field(5, 5, f32(2)), ...field(5, 2, f32(3, 4)), ...field(5, 5, f32(5))];
+  const blob1 = [...field(7, 2, field(1, 2, [1, 2])), ...field(8, 2, f64(0.5)), ...field(8, 1, f64(-0.25))];
+  const layer = [...field(1, 2, [...new TextEncoder().encode('c')]), ...field(2, 2, [...new TextEncoder().encode('Convolution')]), ...field(7, 2, blob0), ...field(7, 2, blob1)];
+  const [l] = readCaffemodel(new Uint8Array(field(100, 2, layer)), 'hand.caffemodel');
+  assert.is(l.name, 'c');
+  assert.is(l.type, 'Convolution');
+  assert.equal([...l.blobs[0].data], [1, 2, 3, 4, 5]);
+  assert.equal(l.blobs[1].shape, [1, 2]);
+  assert.equal([...l.blobs[1].data], [0.5, -0.25]);
+  const bad = [...field(1, 2, [99]), ...field(7, 2, [...field(7, 2, field(1, 0, [3])), ...field(5, 2, f32(1, 2))])];
+  assert.throws(
+    () => readCaffemodel(new Uint8Array(field(100, 2, bad)), 'hand.caffemodel'),
+    (e: Error) => e instanceof WeightFileError && e.message.includes('a blob of shape [3] (3 values) holds 2 values') && e.message.includes('layer "c" blob 0'),
+  );
+});
+
 test('foreign files are refused with a message, not misread', () => {
   const cases: [string, Uint8Array][] = [
     ['a JSON file', readFileSync(`${repoRoot}/package.json`)],
