@@ -70,6 +70,7 @@ export function checkWeights(tensors: Map<string, HostTensor>, expected: Map<str
   for (const [name, shape] of expected) {
     const t = tensors.get(name);
     if (!t) problems.push(`missing ${name} ${fmtShape(shape)}`);
+    else if (t.dtype !== 'F32' && t.dtype !== 'F16') problems.push(`${name} holds ${t.dtype}, expected floating point (F32 or F16)`);
     else if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
       problems.push(`${name} is ${fmtShape(t.shape)}, expected ${fmtShape(shape)}`);
     }

@@ -56,6 +56,8 @@ test('checkWeights lists every missing, unexpected and mis-shaped tensor in one 
       e.message.includes('missing b.weight [4, 2, 3, 3]') &&
       e.message.includes('unexpected c.weight [1]'),
   );
+  const ints = new Map([['a.weight', t([2, 3, 1, 1])], ['a.bias', { dtype: 'I32' as const, shape: [2], data: new Int32Array(2) }], ['b.weight', t([4, 2, 3, 3])]]);
+  assert.throws(() => checkWeights(ints, expected, 'w'), (e: Error) => e instanceof WeightFileError && e.message.includes('a.bias holds I32, expected floating point'));
 });
 
 test.run();
