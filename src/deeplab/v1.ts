@@ -9,7 +9,7 @@ import { checkWeights } from '../nn/weights.ts';
 import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { MSC_TAPS, V1_ARCH, v1Layers, v1PaddedSize, type ConvSpec, type V1Arch, type V1Config } from './v1_arch.ts';
+import { MSC_ZOOM, V1_ARCH, v1Layers, v1PaddedSize, type ConvSpec, type MscTap, type V1Arch, type V1Config } from './v1_arch.ts';
 
 /** The conv layers' expected weight names and shapes (`<layer>.weight` [O, I, k, k], `<layer>.bias` [O]). */
 export function v1WeightShapes(cfg: V1Config): Map<string, number[]> {
@@ -95,41 +95,48 @@ export class DeepLabV1 {
     const PW = v1PaddedSize(name, Math.max(W, canvas));
     return dev.scope(() => {
       const data = PH === H && PW === W ? x : dev.withLabel('pad', () => cropPad2d(dev, x, { top: 0, left: 0, height: PH, width: PW, value: 0 }));
-      const taps: Record<string, Tensor> = { data };
+      // MSc: each tap's head runs as soon as the tap exists, so the tap can be freed with the rest.
+      const heads: Tensor[] = [];
+      const head = (tap: MscTap, src: Tensor) => {
+        if (!arch.msc) return;
+        let m = src;
+        for (const layer of ['conv', 'fc', 'ms']) {
+          const next = this.conv(`${tap}_${layer}`, m);
+          if (m !== src) m.dispose();
+          m = next;
+        }
+        if (MSC_ZOOM[tap] === 1) return heads.push(m);
+        heads.push(this.interp(`${tap}_interp`, m, MSC_ZOOM[tap]));
+        m.dispose();
+      };
+      head('data', data);
+      // Each intermediate is disposed once consumed: its buffer is reused later in the same
+      // encoder, which is safe because recorded commands run in order.
       let t = data;
-      // Each intermediate is disposed once consumed, so its buffer is reused later in the same
-      // encoder (recorded commands run in order); the MSc taps are kept until their heads ran.
       const step = (next: Tensor) => {
-        if (t !== data && !Object.values(taps).includes(t)) t.dispose();
+        if (t !== data) t.dispose();
         t = next;
       };
-      for (const [b, n] of [[1, 2], [2, 2], [3, 3], [4, 3], [5, 3]]) {
+      for (const [b, n] of [[1, 2], [2, 2], [3, 3], [4, 3], [5, 3]] as const) {
         for (let i = 1; i <= n; i++) step(this.conv(`conv${b}_${i}`, t));
         // pool1–3 stride 2, pool4 stride 1 (kernel 2 or 3), pool5 k3 s1; all pad 1, Caffe ceil rounding.
         const kernel = b === 5 ? 3 : arch.poolK;
         step(dev.withLabel(`pool${b}`, () => maxPool2d(dev, t, { kernel, stride: b <= 3 ? 2 : 1, pad: 1 })));
-        if (arch.msc && b <= 4) taps[`pool${b}`] = t;
+        if (b <= 4) head(`pool${b}` as MscTap, t);
       }
       if (arch.pool5a) step(dev.withLabel('pool5a', () => avgPool2d(dev, t, { kernel: 3, stride: 1, pad: 1 })));
       step(this.conv('fc6', t));
       step(this.conv('fc7', t));
       step(this.conv(arch.fc8, t));
       let y = this.interp('fc8_interp', t, 8);
-      let top = 0;
-      if (arch.crop) top = 7; // fc8_crop: PADDING pad_beg −7, pad_end −8 (leaves PH × PW)
-      if (arch.msc) {
-        const zoom = { data: 1, pool1: 2, pool2: 4, pool3: 8, pool4: 8 };
-        const maps = MSC_TAPS.map((tap) => {
-          const m = this.conv(`${tap}_ms`, this.conv(`${tap}_fc`, this.conv(`${tap}_conv`, taps[tap])));
-          return zoom[tap] === 1 ? m : this.interp(`${tap}_interp`, m, zoom[tap]);
-        });
-        y = dev.withLabel('fc_fusion', () => sumN(dev, [...maps, y])); // ELTWISE SUM
-      }
-      if (y.shape[2] !== PH + (arch.crop ? 15 : 0) || y.shape[3] !== PW + (arch.crop ? 15 : 0)) {
+      // fc_fusion: ELTWISE SUM in the prototxt's bottom order (data_ms, pool1…4 interp, fc8_interp).
+      if (arch.msc) y = dev.withLabel('fc_fusion', () => sumN(dev, [...heads, y]));
+      const [beg, end] = arch.crop ? [7, 8] : [0, 0]; // fc8_crop: PADDING pad_beg −7, pad_end −8
+      if (y.shape[2] !== PH + beg + end || y.shape[3] !== PW + beg + end) {
         throw new ShapeError(`${name}: internal size error, scores ${fmtShape(y.shape)} for a ${PH}×${PW} padded input`);
       }
-      if (top === 0 && PH === H && PW === W) return y;
-      return dev.withLabel('crop', () => cropPad2d(dev, y, { top, left: top, height: H, width: W }));
+      if (beg === 0 && PH === H && PW === W) return y;
+      return dev.withLabel('crop', () => cropPad2d(dev, y, { top: beg, left: beg, height: H, width: W }));
     });
   }
 

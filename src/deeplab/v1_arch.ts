@@ -58,6 +58,9 @@ export const V1_ARCH: Record<V1Variant, V1Arch> = {
 };
 
 export const MSC_TAPS = ['data', 'pool1', 'pool2', 'pool3', 'pool4'] as const;
+export type MscTap = (typeof MSC_TAPS)[number];
+/** Interp zoom that brings each MSc head to full resolution (pool4 is stride 8 like pool3). */
+export const MSC_ZOOM = { data: 1, pool1: 2, pool2: 4, pool3: 8, pool4: 8 } as const;
 
 /** One convolution layer: its weight is [out, in, k, k], its bias [out]. */
 export interface ConvSpec {
