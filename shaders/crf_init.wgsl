@@ -1,0 +1,15 @@
+// Q0 = softmax(-U) per pixel (the reference's startInference). One invocation per pixel.
+struct Params { pixels: u32 }
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> unary: array<vec4f>;      // pixels × C4
+@group(0) @binding(2) var<storage, read_write> q: array<vec4f>;    // pixels × C4
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (i >= p.pixels) { return; }
+  for (var c = 0u; c < C4; c += 1u) { q[i * C4 + c] = -unary[i * C4 + c]; }
+  softmax_row(i * C4);
+}

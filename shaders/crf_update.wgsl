@@ -1,0 +1,39 @@
+// One mean-field update per pixel: slice both kernels' blurred lattices at the pixel's vertices,
+// next = -U + wA·normA·(KA Q) + wB·normB·(KB Q), then Q = softmax(next) in place (the slice reads
+// only the lattice values, never Q, so no second Q buffer is needed). One invocation per pixel:
+// the softmax needs the whole label vector.
+struct Params { pixels: u32 }
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> values: array<vec4f>;     // rows × C4, blurred
+@group(0) @binding(2) var<storage, read> slices: array<vec2u>;     // pixels × (KA + KB): (row, bitcast weight·alpha)
+@group(0) @binding(3) var<storage, read> coef: array<vec2f>;       // pixels: (wA·normA, wB·normB)
+@group(0) @binding(4) var<storage, read> unary: array<vec4f>;      // pixels × C4
+@group(0) @binding(5) var<storage, read_write> q: array<vec4f>;    // pixels × C4
+
+override KA: u32;   // vertices per pixel of the positional lattice (d + 1 = 3)
+override KB: u32;   // ... of the bilateral lattice (6)
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.x + wid.y * nwg.x) * 64u + lid;
+  if (i >= p.pixels) { return; }
+  let s = i * (KA + KB);
+  let wn = coef[i];
+  let base = i * C4;
+  for (var c = 0u; c < C4; c += 1u) {
+    var ta = vec4f(0.0);
+    for (var k = 0u; k < KA; k += 1u) {
+      let e = slices[s + k];
+      ta += bitcast<f32>(e.y) * values[e.x * C4 + c];
+    }
+    var tb = vec4f(0.0);
+    for (var k = KA; k < KA + KB; k += 1u) {
+      let e = slices[s + k];
+      tb += bitcast<f32>(e.y) * values[e.x * C4 + c];
+    }
+    q[base + c] = -unary[base + c] + wn.x * ta + wn.y * tb;
+  }
+  softmax_row(base);
+}

@@ -1,0 +1,182 @@
+import { crfInit, crfIterate, labelStride, uploadCrfPlan, type CrfPlan } from '../kernels/crf.ts';
+import type { Device } from '../tensor/device.ts';
+import { AtrousError, ShapeError } from '../tensor/errors.ts';
+import { bilateralFeatures, buildLattice, normalisation, positionalFeatures } from './lattice.ts';
+
+/**
+ * The fully connected CRF (Krähenbühl & Koltun 2011) as DeepLab runs it: Potts model, a
+ * positional kernel (x/σ, y/σ) and a bilateral kernel (x/σxy, y/σxy, R/σrgb, G/σrgb, B/σrgb),
+ * each filtered with a permutohedral lattice and normalised per pixel after filtering.
+ */
+export interface CrfParams {
+  /** Mean-field iterations; 0 returns Q0 = softmax(−U). */
+  iterations: number;
+  posW: number;
+  posXyStd: number;
+  biW: number;
+  biXyStd: number;
+  biRgbStd: number;
+}
+
+const v1 = (biW: number, biXyStd: number, biRgbStd: number): CrfParams => ({ iterations: 10, posW: 3, posXyStd: 3, biW, biXyStd, biRgbStd });
+
+/** Each released model's CRF settings (deeplab-spec §1; the 7x7 and 4x4 variants use the basic model's). */
+export const CRF_DEFAULTS: Record<string, CrfParams> = {
+  deeplab: v1(5, 50, 10),
+  'deeplab-7x7': v1(5, 50, 10),
+  'deeplab-4x4': v1(5, 50, 10),
+  'deeplab-msc': v1(3, 95, 3),
+  'deeplab-largefov': v1(4, 121, 5),
+  'deeplab-msc-largefov': v1(4, 83, 5),
+  'deeplab-coco-largefov': v1(5, 69, 5),
+  'deeplab-msc-coco-largefov': v1(4, 59, 5),
+  'deeplab-v2': v1(4, 49, 5),
+};
+
+/** Labels are returned as bytes. */
+export const MAX_LABELS = 256;
+
+export interface RgbImage {
+  width: number;
+  height: number;
+  /** RGB, HWC, 0..255. */
+  data: Uint8Array;
+}
+
+/** Bad CRF input (sizes, parameters, non-finite scores). */
+export class CrfError extends AtrousError {
+  override name = 'CrfError';
+}
+
+function checkParams(p: CrfParams): void {
+  if (!Number.isInteger(p.iterations) || p.iterations < 0) throw new CrfError(`crf: iterations must be an integer ≥ 0, got ${p.iterations}`);
+  for (const k of ['posXyStd', 'biXyStd', 'biRgbStd'] as const) {
+    if (!(p[k] > 0) || !Number.isFinite(p[k])) throw new CrfError(`crf: ${k} must be a finite standard deviation > 0, got ${p[k]}`);
+  }
+  for (const k of ['posW', 'biW'] as const) if (!Number.isFinite(p[k])) throw new CrfError(`crf: ${k} must be finite, got ${p[k]}`);
+}
+
+function checkImage(image: RgbImage): number {
+  const { width: w, height: h } = image;
+  if (!Number.isInteger(w) || !Number.isInteger(h) || w < 1 || h < 1) throw new ShapeError(`crf: image size ${w}×${h} is not a positive integer size`);
+  if (image.data.length !== w * h * 3) throw new ShapeError(`crf: image data has ${image.data.length} bytes, ${w}×${h} RGB needs ${w * h * 3}`);
+  // The reference keeps lattice keys in int16; far beyond that its lattice would wrap around.
+  return w * h;
+}
+
+/** The lattices of one image, uploaded: build once, run many (e.g. for several score maps). */
+export interface CrfPrepared {
+  plan: CrfPlan;
+  width: number;
+  height: number;
+  dispose(): void;
+}
+
+/** Builds both lattices on the CPU (the reference's order and float32 rounding) and uploads their tables. */
+export function prepareCrf(dev: Device, image: RgbImage, params: CrfParams): CrfPrepared {
+  checkParams(params);
+  const n = checkImage(image);
+  const { width: w, height: h } = image;
+  const kernel = (lattice: ReturnType<typeof buildLattice>, weight: number) => {
+    const wf = Math.fround(weight);
+    return { lattice, coef: normalisation(lattice).map((x) => wf * x) };
+  };
+  const pos = kernel(buildLattice(positionalFeatures(w, h, params.posXyStd), 2, n), params.posW);
+  const bi = kernel(buildLattice(bilateralFeatures(w, h, image.data, params.biXyStd, params.biRgbStd), 5, n), params.biW);
+  const plan = uploadCrfPlan(dev, pos, bi);
+  return { plan, width: w, height: h, dispose: () => plan.dispose() };
+}
+
+function checkUnary(unary: Float32Array, n: number, numLabels: number, w: number, h: number): void {
+  if (!Number.isInteger(numLabels) || numLabels < 1 || numLabels > MAX_LABELS) {
+    throw new CrfError(`crf: ${numLabels} labels; between 1 and ${MAX_LABELS} are supported (labels are returned as bytes)`);
+  }
+  if (unary.length !== n * numLabels) {
+    throw new ShapeError(`crf: the unary has ${unary.length} values; the ${w}×${h} image with ${numLabels} labels needs H×W×C = ${n * numLabels}`);
+  }
+  for (let i = 0; i < unary.length; i++) {
+    if (!Number.isFinite(unary[i])) {
+      const px = Math.floor(i / numLabels);
+      throw new CrfError(`crf: the unary is not finite (${unary[i]}) at pixel (x ${px % w}, y ${Math.floor(px / w)}), label ${i % numLabels}; clamp the scores (e.g. probabilities to ≥ 1e-12 before −log)`);
+    }
+  }
+}
+
+/** Runs mean field on the GPU: Q0 = softmax(−U), then `iterations` updates, one submit, one readback. */
+export async function runCrf(dev: Device, prep: CrfPrepared, unary: Float32Array, numLabels: number, iterations: number): Promise<{ q: Float32Array; labels: Uint8Array }> {
+  checkUnary(unary, prep.width * prep.height, numLabels, prep.width, prep.height);
+  if (!Number.isInteger(iterations) || iterations < 0) throw new CrfError(`crf: iterations must be an integer ≥ 0, got ${iterations}`);
+  return meanField(dev, prep.width * prep.height, prep.plan, unary, numLabels, iterations);
+}
+
+async function meanField(dev: Device, n: number, plan: CrfPlan | null, unary: Float32Array, numLabels: number, iterations: number) {
+  // Labels innermost (HWC, vertex-major), padded to whole vec4s with zeros: every kernel moves a
+  // pixel's or a vertex's label vector as contiguous 16-byte loads.
+  const cp = labelStride(numLabels);
+  const padded = cp === numLabels ? unary : new Float32Array(n * cp);
+  if (padded !== unary) for (let i = 0; i < n; i++) padded.set(unary.subarray(i * numLabels, (i + 1) * numLabels), i * cp);
+  const out = await dev.scope(async () => {
+    const u = dev.tensor(padded, [n, cp]);
+    const q = dev.empty([n, cp]);
+    crfInit(dev, n, numLabels, u, q);
+    if (iterations > 0 && plan) {
+      const va = dev.empty([plan.rows, cp]);
+      const vb = dev.empty([plan.rows, cp]);
+      crfIterate(dev, plan, numLabels, u, q, va, vb, iterations);
+    }
+    return q.download();
+  });
+  const q = cp === numLabels ? out : new Float32Array(n * numLabels);
+  if (q !== out) for (let i = 0; i < n; i++) q.set(out.subarray(i * cp, i * cp + numLabels), i * numLabels);
+  return { q, labels: argmaxLabels(q, numLabels) };
+}
+
+/** argmax over labels per pixel; the first index wins ties (as the reference). */
+export function argmaxLabels(q: Float32Array, numLabels: number): Uint8Array {
+  const n = q.length / numLabels;
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let l = 1; l < numLabels; l++) if (q[i * numLabels + l] > q[i * numLabels + best]) best = l;
+    labels[i] = best;
+  }
+  return labels;
+}
+
+/**
+ * Refines per-pixel scores with the dense CRF. `unary` is H×W×C, −log p. Returns the marginals Q
+ * (H×W×C) and their argmax labels. With `iterations` 0 the result is Q0 = softmax(−U).
+ */
+export async function denseCrf(dev: Device, image: RgbImage, unary: Float32Array, numLabels: number, params: CrfParams): Promise<{ q: Float32Array; labels: Uint8Array }> {
+  checkParams(params);
+  checkUnary(unary, checkImage(image), numLabels, image.width, image.height);
+  // Zero iterations is defined as Q0 = softmax(−U): no pairwise term, so no lattice to build.
+  if (params.iterations === 0) return meanField(dev, image.width * image.height, null, unary, numLabels, 0);
+  const prep = prepareCrf(dev, image, params);
+  try {
+    return await runCrf(dev, prep, unary, numLabels, params.iterations);
+  } finally {
+    prep.dispose();
+  }
+}
+
+/** U = −log softmax(logits) per pixel (HWC, C labels), in double then float32. */
+export function unaryFromLogits(scores: Float32Array, numLabels: number): Float32Array {
+  if (scores.length % numLabels) throw new ShapeError(`crf: ${scores.length} scores do not divide into ${numLabels} labels`);
+  const u = new Float32Array(scores.length);
+  for (let i = 0; i < scores.length; i += numLabels) {
+    let mx = -Infinity;
+    for (let l = 0; l < numLabels; l++) mx = Math.max(mx, scores[i + l]);
+    let sum = 0;
+    for (let l = 0; l < numLabels; l++) sum += Math.exp(scores[i + l] - mx);
+    const lse = mx + Math.log(sum);
+    for (let l = 0; l < numLabels; l++) u[i + l] = lse - scores[i + l];
+  }
+  return u;
+}
+
+/** U = −log p per pixel (HWC); p is clamped to ≥ `floor` so that zero probabilities stay finite. */
+export function unaryFromProbabilities(probs: Float32Array, numLabels: number, floor = 1e-12): Float32Array {
+  if (probs.length % numLabels) throw new ShapeError(`crf: ${probs.length} probabilities do not divide into ${numLabels} labels`);
+  return probs.map((p) => -Math.log(Math.max(p, floor)));
+}
