@@ -1,4 +1,6 @@
+import blockedShader from '../../shaders/conv2d_blocked.wgsl';
 import directShader from '../../shaders/conv2d_direct.wgsl';
+import padShader from '../../shaders/conv2d_pad.wgsl';
 import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -14,7 +16,7 @@ export interface Conv2dOptions {
   variant?: string;
 }
 
-export const CONV2D_VARIANTS = ['direct'] as const;
+export const CONV2D_VARIANTS = ['direct', 'blocked'] as const;
 
 /** ⌊(H + 2p − (d(k−1)+1)) / s⌋ + 1 */
 export function conv2dOutputSize(size: number, kernel: number, stride: number, pad: number, dilation: number): number {
@@ -112,8 +114,8 @@ function geometry(x: Tensor, w: Conv2dWeights, opts: Conv2dOptions): Geometry {
  * once: the register-blocked 'blocked' variant is built for that. Real GPUs need the
  * shared-memory reuse of the classic 'tiled' implicit GEMM (dawn-notes.md has the measurements).
  */
-export function pickVariant(_dev: Device): string {
-  return 'direct';
+export function pickVariant(dev: Device): string {
+  return dev.info.isFallbackAdapter ? 'blocked' : 'direct';
 }
 
 /** 2-D convolution (cross-correlation, as PyTorch and Caffe) of NCHW f32 x; returns NCHW. */
@@ -141,9 +143,65 @@ export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOpt
       });
       break;
     }
+    case 'blocked':
+      blocked(dev, x, w, g, y, meta);
+      break;
     default:
       y.dispose();
       throw new ShapeError(`${w.name}: unknown conv2d variant "${variant}"; use one of ${CONV2D_VARIANTS.join(', ')}`);
   }
   return y;
+}
+
+type Meta = { kernel: string; variant: string; shape: string; flops: number };
+
+/** Zero-padded copy of x as [N·C, hp, wp] with x at offset (pad, pad). */
+function padInput(dev: Device, x: Tensor, g: Geometry, hp: number, wp: number): Tensor {
+  const xp = dev.empty([g.N * g.C, hp, wp]);
+  runKernel(dev, {
+    kernel: 'conv2d_pad',
+    shader: padShader,
+    uniforms: new Params().u32(xp.size, g.H, g.W, hp, wp, g.pad).build(),
+    tensors: [x, xp],
+    workgroups: grid1d(dev, Math.ceil(xp.size / 256)),
+  });
+  return xp;
+}
+
+const BLOCKED_WG = 64;
+
+function blocked(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, y: Tensor, meta: Meta): void {
+  // A 1×1 stride-1 unpadded conv is a plain GEMM over the H·W positions: view each plane as one
+  // row, so lanes own 4 adjacent positions of the whole plane instead of 4 of a row.
+  const flat = g.KH === 1 && g.KW === 1 && g.stride === 1 && g.pad === 0;
+  const oh = flat ? 1 : g.OH;
+  const ow = flat ? g.OH * g.OW : g.OW;
+  const ow4 = Math.ceil(ow / 4);
+  // Columns a lane's reads reach: its 4 outputs (the last group may run past OW) times the window.
+  const reach = (ow4 * 4 - 1) * g.stride + (g.KW - 1) * g.dil + 1;
+  let src = x;
+  let hp = g.H;
+  let wp = g.W;
+  if (!flat && (g.pad > 0 || reach > g.W)) {
+    hp = g.H + 2 * g.pad;
+    wp = Math.max(g.W + 2 * g.pad, reach);
+    src = padInput(dev, x, g, hp, wp);
+  } else if (flat) {
+    // Reads of the last group past H·W fall in the next plane, or (last plane of the batch) past
+    // the buffer end, which WebGPU's robust buffer access clamps; those columns are never stored.
+    wp = ow;
+    hp = 1;
+  }
+  const lanes = g.N * oh * ow4;
+  runKernel(dev, {
+    ...meta,
+    shader: blockedShader,
+    constants: { WG: BLOCKED_WG, KH: g.KH, KW: g.KW, S: g.stride },
+    uniforms: new Params()
+      .u32(g.C, hp * wp, g.C * hp * wp, wp, g.O, oh, ow, ow4, lanes, g.C * g.KH * g.KW, g.dil, g.relu ? 1 : 0)
+      .build(),
+    tensors: [src, w.packed, w.bias, y],
+    workgroups: [Math.ceil(lanes / BLOCKED_WG), Math.ceil(g.O / OB)],
+  });
+  if (src !== x) src.dispose();
 }
