@@ -1,5 +1,7 @@
 import { crfInit, crfIterate, labelStride, uploadCrfPlan, type CrfPlan } from '../kernels/crf.ts';
+import { crfBruteIterate } from '../kernels/crf_brute.ts';
 import type { Device } from '../tensor/device.ts';
+import type { Tensor } from '../tensor/tensor.ts';
 import { AtrousError, ShapeError } from '../tensor/errors.ts';
 import { bilateralFeatures, buildLattice, normalisation, positionalFeatures } from './lattice.ts';
 
@@ -106,29 +108,45 @@ function checkUnary(unary: Float32Array, n: number, numLabels: number, w: number
 export async function runCrf(dev: Device, prep: CrfPrepared, unary: Float32Array, numLabels: number, iterations: number): Promise<{ q: Float32Array; labels: Uint8Array }> {
   checkUnary(unary, prep.width * prep.height, numLabels, prep.width, prep.height);
   if (!Number.isInteger(iterations) || iterations < 0) throw new CrfError(`crf: iterations must be an integer ≥ 0, got ${iterations}`);
-  return meanField(dev, prep.width * prep.height, prep.plan, unary, numLabels, iterations);
+  return meanField(dev, prep.width * prep.height, unary, numLabels, iterateLattice(dev, prep.plan, numLabels, iterations));
 }
 
-async function meanField(dev: Device, n: number, plan: CrfPlan | null, unary: Float32Array, numLabels: number, iterations: number) {
-  // Labels innermost (HWC, vertex-major), padded to whole vec4s with zeros: every kernel moves a
-  // pixel's or a vertex's label vector as contiguous 16-byte loads.
+/** Unary rows padded to the kernels' label stride (zeros), and back. */
+function padLabels(a: Float32Array, n: number, c: number, cp: number): Float32Array {
+  if (cp === c) return a;
+  const out = new Float32Array(n * cp);
+  for (let i = 0; i < n; i++) out.set(a.subarray(i * c, (i + 1) * c), i * cp);
+  return out;
+}
+function unpadLabels(a: Float32Array, n: number, c: number, cp: number): Float32Array {
+  if (cp === c) return a;
+  const out = new Float32Array(n * c);
+  for (let i = 0; i < n; i++) out.set(a.subarray(i * cp, i * cp + c), i * c);
+  return out;
+}
+
+/**
+ * Q0 = softmax(−U), then `record` records the updates; one submit, one readback. Labels
+ * innermost (HWC, vertex-major), padded to whole vec4s with zeros: every kernel moves a pixel's
+ * or a vertex's label vector as contiguous 16-byte loads.
+ */
+async function meanField(dev: Device, n: number, unary: Float32Array, numLabels: number, record: (u: Tensor, q: Tensor, cp: number) => Tensor) {
   const cp = labelStride(numLabels);
-  const padded = cp === numLabels ? unary : new Float32Array(n * cp);
-  if (padded !== unary) for (let i = 0; i < n; i++) padded.set(unary.subarray(i * numLabels, (i + 1) * numLabels), i * cp);
   const out = await dev.scope(async () => {
-    const u = dev.tensor(padded, [n, cp]);
+    const u = dev.tensor(padLabels(unary, n, numLabels, cp), [n, cp]);
     const q = dev.empty([n, cp]);
     crfInit(dev, n, numLabels, u, q);
-    if (iterations > 0 && plan) {
-      const va = dev.empty([plan.rows, cp]);
-      const vb = dev.empty([plan.rows, cp]);
-      crfIterate(dev, plan, numLabels, u, q, va, vb, iterations);
-    }
-    return q.download();
+    return record(u, q, cp).download() as Promise<Float32Array>;
   });
-  const q = cp === numLabels ? out : new Float32Array(n * numLabels);
-  if (q !== out) for (let i = 0; i < n; i++) q.set(out.subarray(i * cp, i * cp + numLabels), i * numLabels);
+  const q = unpadLabels(out, n, numLabels, cp);
   return { q, labels: argmaxLabels(q, numLabels) };
+}
+
+function iterateLattice(dev: Device, plan: CrfPlan | null, numLabels: number, iterations: number) {
+  return (u: Tensor, q: Tensor, cp: number) => {
+    if (plan && iterations > 0) crfIterate(dev, plan, numLabels, u, q, dev.empty([plan.rows, cp]), dev.empty([plan.rows, cp]), iterations);
+    return q;
+  };
 }
 
 /** argmax over labels per pixel; the first index wins ties (as the reference). */
@@ -151,13 +169,35 @@ export async function denseCrf(dev: Device, image: RgbImage, unary: Float32Array
   checkParams(params);
   checkUnary(unary, checkImage(image), numLabels, image.width, image.height);
   // Zero iterations is defined as Q0 = softmax(−U): no pairwise term, so no lattice to build.
-  if (params.iterations === 0) return meanField(dev, image.width * image.height, null, unary, numLabels, 0);
+  if (params.iterations === 0) return meanField(dev, image.width * image.height, unary, numLabels, iterateLattice(dev, null, numLabels, 0));
   const prep = prepareCrf(dev, image, params);
   try {
     return await runCrf(dev, prep, unary, numLabels, params.iterations);
   } finally {
     prep.dispose();
   }
+}
+
+/**
+ * The same CRF with exact Gaussian filtering, O(N²) per iteration on the GPU: an independent
+ * reference for the lattice (tests, small images only, ≤ 32 labels).
+ */
+export async function denseCrfBrute(dev: Device, image: RgbImage, unary: Float32Array, numLabels: number, params: CrfParams): Promise<{ q: Float32Array; labels: Uint8Array }> {
+  checkParams(params);
+  const n = checkImage(image);
+  checkUnary(unary, n, numLabels, image.width, image.height);
+  const { width: w, height: h } = image;
+  return meanField(dev, n, unary, numLabels, (u, q, cp) => {
+    const k = {
+      fa: dev.tensor(positionalFeatures(w, h, params.posXyStd), [n, 2]),
+      da: 2,
+      wa: params.posW,
+      fb: dev.tensor(bilateralFeatures(w, h, image.data, params.biXyStd, params.biRgbStd), [n, 5]),
+      db: 5,
+      wb: params.biW,
+    };
+    return crfBruteIterate(dev, k, numLabels, u, q, dev.empty([n, cp]), params.iterations);
+  });
 }
 
 /** U = −log softmax(logits) per pixel (HWC, C labels), in double then float32. */
