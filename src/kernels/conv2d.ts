@@ -1,6 +1,7 @@
 import blockedShader from '../../shaders/conv2d_blocked.wgsl';
 import directShader from '../../shaders/conv2d_direct.wgsl';
 import padShader from '../../shaders/conv2d_pad.wgsl';
+import tiledShader from '../../shaders/conv2d_tiled.wgsl';
 import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -16,7 +17,7 @@ export interface Conv2dOptions {
   variant?: string;
 }
 
-export const CONV2D_VARIANTS = ['direct', 'blocked'] as const;
+export const CONV2D_VARIANTS = ['direct', 'tiled', 'blocked'] as const;
 
 /** ⌊(H + 2p − (d(k−1)+1)) / s⌋ + 1 */
 export function conv2dOutputSize(size: number, kernel: number, stride: number, pad: number, dilation: number): number {
@@ -115,7 +116,7 @@ function geometry(x: Tensor, w: Conv2dWeights, opts: Conv2dOptions): Geometry {
  * shared-memory reuse of the classic 'tiled' implicit GEMM (dawn-notes.md has the measurements).
  */
 export function pickVariant(dev: Device): string {
-  return dev.info.isFallbackAdapter ? 'blocked' : 'direct';
+  return dev.info.isFallbackAdapter ? 'blocked' : 'tiled';
 }
 
 /** 2-D convolution (cross-correlation, as PyTorch and Caffe) of NCHW f32 x; returns NCHW. */
@@ -140,6 +141,20 @@ export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOpt
           .build(),
         tensors: [x, w.packed, w.bias, y],
         workgroups: grid1d(dev, Math.ceil(count / 256)),
+      });
+      break;
+    }
+    case 'tiled': {
+      const positions = g.N * g.OH * g.OW;
+      runKernel(dev, {
+        ...meta,
+        shader: tiledShader,
+        constants: { KH: g.KH, KW: g.KW },
+        uniforms: new Params()
+          .u32(g.C, g.H, g.W, g.O, g.OH, g.OW, g.C * g.KH * g.KW, positions, g.stride, g.pad, g.dil, g.relu ? 1 : 0)
+          .build(),
+        tensors: [x, w.packed, w.bias, y],
+        workgroups: [Math.ceil(positions / 64), Math.ceil(g.O / 64)],
       });
       break;
     }
