@@ -1,0 +1,78 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { CRF_DEFAULTS, CrfError, denseCrf, unaryFromLogits, unaryFromProbabilities } from '../../src/deeplab/crf.ts';
+import { denseCrfCpu } from '../../src/deeplab/crf_reference.ts';
+import { ShapeError } from '../../src/tensor/errors.ts';
+import { getDevice } from '../helpers/device.ts';
+import { Mulberry32 } from '../helpers/prng.ts';
+import { hasCase, LARGEFOV, loadCase } from './crf_fixtures.ts';
+
+function randomCase(w: number, h: number, c: number, seed: number) {
+  const r = new Mulberry32(seed);
+  const data = Uint8Array.from({ length: w * h * 3 }, () => r.nextU32() & 255);
+  const unary = unaryFromLogits(r.fill(w * h * c, 3), c);
+  return { image: { width: w, height: h, data }, unary };
+}
+
+test('label counts that are not a multiple of 4 (padding) and other models match the CPU reference', async () => {
+  const dev = await getDevice();
+  for (const [c, model] of [
+    [5, 'deeplab'],
+    [1, 'deeplab-msc'],
+    [9, 'deeplab-v2'],
+  ] as const) {
+    const { image, unary } = randomCase(23, 17, c, c);
+    const p = { ...CRF_DEFAULTS[model], iterations: 3 };
+    const { q, labels } = await denseCrf(dev, image, unary, c, p);
+    const ref = denseCrfCpu(23, 17, image.data, unary, c, p);
+    let max = 0;
+    for (let i = 0; i < q.length; i++) max = Math.max(max, Math.abs(q[i] - ref[i]));
+    assert.ok(max <= 1e-5, `${c} labels, ${model}: max |dQ| ${max}`);
+    assert.is(labels.length, 23 * 17);
+  }
+});
+
+test('zero iterations is defined: Q0 = softmax(-U) and its argmax', async () => {
+  if (!hasCase('small_64x48')) return;
+  const dev = await getDevice();
+  const c = loadCase('small_64x48');
+  const r = await denseCrf(dev, { width: c.width, height: c.height, data: c.image }, c.unary, 21, { ...LARGEFOV, iterations: 0 });
+  assert.equal(r.q, c.q(0));
+  assert.equal(r.labels, c.labels(0));
+});
+
+test('bad input gets a clear error naming the problem', async () => {
+  const dev = await getDevice();
+  const { image, unary } = randomCase(8, 6, 3, 1);
+  const rejects = async (f: () => Promise<unknown>, cls: Function, re: RegExp) => {
+    try {
+      await f();
+    } catch (e) {
+      assert.ok(e instanceof cls && re.test((e as Error).message), (e as Error).message);
+      return;
+    }
+    assert.unreachable(`no error for ${re}`);
+  };
+  await rejects(() => denseCrf(dev, image, unary.subarray(3), 3, LARGEFOV), ShapeError, /8×6.*3 labels/);
+  await rejects(() => denseCrf(dev, { ...image, data: image.data.subarray(1) }, unary, 3, LARGEFOV), ShapeError, /RGB/);
+  const bad = unary.slice();
+  bad[7] = NaN;
+  await rejects(() => denseCrf(dev, image, bad, 3, LARGEFOV), CrfError, /not finite.*x 2, y 0.*label 1/);
+  bad[7] = Infinity;
+  await rejects(() => denseCrf(dev, image, bad, 3, LARGEFOV), CrfError, /not finite/);
+  for (const k of ['posXyStd', 'biXyStd', 'biRgbStd'] as const) {
+    await rejects(() => denseCrf(dev, image, unary, 3, { ...LARGEFOV, [k]: 0 }), CrfError, new RegExp(`${k}.*> 0`));
+    await rejects(() => denseCrf(dev, image, unary, 3, { ...LARGEFOV, [k]: -2 }), CrfError, new RegExp(k));
+  }
+  await rejects(() => denseCrf(dev, image, unary, 3, { ...LARGEFOV, iterations: 1.5 }), CrfError, /iterations/);
+  await rejects(() => denseCrf(dev, image, new Float32Array(8 * 6 * 300), 300, LARGEFOV), CrfError, /300 labels.*256/);
+});
+
+test('unary helpers: logits and probabilities give -log p, finite for p = 0', () => {
+  const u = unaryFromLogits(Float32Array.of(0, Math.log(3)), 2);
+  assert.ok(Math.abs(u[0] - Math.log(4)) < 1e-6 && Math.abs(u[1] - Math.log(4 / 3)) < 1e-6);
+  const v = unaryFromProbabilities(Float32Array.of(0.25, 0.75, 1, 0), 2);
+  assert.ok(Math.abs(v[0] - Math.log(4)) < 1e-6 && v[2] === 0 && Number.isFinite(v[3]));
+});
+
+test.run();
