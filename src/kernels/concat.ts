@@ -1,10 +1,7 @@
-import shader from '../../shaders/copy.wgsl';
 import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { grid1d, Params, runKernel } from './runner.ts';
-
-const WG = 256;
+import { copyBlocks } from './copy.ts';
 
 /**
  * Concatenation along C of NCHW tensors with equal N, H, W. Each input is one strided block copy:
@@ -21,15 +18,7 @@ export function concatChannels(dev: Device, xs: Tensor[]): Tensor {
   let offset = 0;
   for (const x of xs) {
     const run = x.shape[1] * h * w;
-    runKernel(dev, {
-      kernel: 'concatChannels',
-      shader,
-      uniforms: new Params().u32(run, n, 0, run, offset * h * w, total * h * w).build(),
-      tensors: [x, y],
-      workgroups: grid1d(dev, Math.ceil(x.size / WG)),
-      shape: `${fmtShape(x.shape)} → ${fmtShape(y.shape)}`,
-      bytes: 2 * x.byteLength,
-    });
+    copyBlocks(dev, x, y, { run, rows: n, srcOffset: 0, srcStride: run, dstOffset: offset * h * w, dstStride: total * h * w }, 'concatChannels');
     offset += x.shape[1];
   }
   return y;
