@@ -5,10 +5,11 @@ import { evaluate } from './cli/evaluate.ts';
 import { info } from './cli/info.ts';
 import { profile } from './cli/profile.ts';
 import { segment } from './cli/segment.ts';
+import { crf } from './cli/crf.ts';
 import { AtrousError } from './tensor/errors.ts';
 
 // Each command is one file in src/cli/; register it here.
-const COMMANDS: Command[] = [demo, evaluate, info, profile, segment];
+const COMMANDS: Command[] = [demo, evaluate, info, profile, segment, crf];
 
 const HELP = `atrous — DeepLab semantic segmentation on WebGPU (Dawn)
 
