@@ -6,11 +6,15 @@ import { softmaxChannelsEntry } from './kernels/softmax.ts';
 import { argmaxChannelsEntry } from './kernels/argmax.ts';
 import { maxNEntry, sumNEntry } from './kernels/reduce_n.ts';
 import { concatChannelsEntry, cropPad2dEntry, flipHorizontalEntry } from './kernels/tensor_ops.ts';
+import { conv2dEntry } from './kernels/conv2d.ts';
+import { gemmPeak } from './kernels/gemm_peak.ts';
 import type { BenchEntry } from './types.ts';
 
 // One line per kernel: import its entry from bench/kernels/<kernel>.ts and list it here.
 export const ENTRIES: BenchEntry[] = [
   copyPeak,
+  gemmPeak,
+  conv2dEntry,
   addEntry,
   reluEntry,
   maxPool2dEntry,
