@@ -8,6 +8,7 @@ import { maxNEntry, sumNEntry } from './kernels/reduce_n.ts';
 import { concatChannelsEntry, cropPad2dEntry, flipHorizontalEntry } from './kernels/tensor_ops.ts';
 import { conv2dEntry } from './kernels/conv2d.ts';
 import { gemmPeak } from './kernels/gemm_peak.ts';
+import { crfEntry } from './kernels/crf.ts';
 import type { BenchEntry } from './types.ts';
 
 // One line per kernel: import its entry from bench/kernels/<kernel>.ts and list it here.
@@ -28,4 +29,5 @@ export const ENTRIES: BenchEntry[] = [
   concatChannelsEntry,
   flipHorizontalEntry,
   cropPad2dEntry,
+  crfEntry,
 ];

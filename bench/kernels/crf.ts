@@ -1,0 +1,64 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { CRF_DEFAULTS, prepareCrf, unaryFromLogits } from '../../src/deeplab/crf.ts';
+import { crfInit, crfIterate, labelStride } from '../../src/kernels/crf.ts';
+import type { Device } from '../../src/tensor/device.ts';
+import { benchData } from '../harness.ts';
+import type { BenchEntry } from '../types.ts';
+
+const VOC = `${process.env.ATROUS_ROOT ?? process.cwd()}/../shared/fixtures/crf/voc_500x375`;
+
+/** The voc_500x375 fixture when it lies beside the clone (a realistic lattice), else a synthetic image. */
+function inputs(w: number, h: number, c: number) {
+  if (w === 500 && h === 375 && c === 21 && existsSync(`${VOC}/image.u8.bin`)) {
+    const u = readFileSync(`${VOC}/unary.f32.bin`);
+    return { rgb: new Uint8Array(readFileSync(`${VOC}/image.u8.bin`)), unary: new Float32Array(u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength)) };
+  }
+  // Smooth shapes on a two-tone background: a natural image's lattice size, unlike noise.
+  const rgb = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const inside = (x - w / 2) ** 2 + (y - h / 2) ** 2 < (h / 3) ** 2;
+      rgb.set(inside ? [200, 40, 40] : y < h / 2 ? [90, 140, 200] : [60, 120, 40], (y * w + x) * 3);
+    }
+  }
+  return { rgb, unary: unaryFromLogits(benchData(w * h * c), c) };
+}
+
+// DeepLab-LargeFOV's CRF on a PASCAL-sized image: 10 mean-field iterations, the lattice built
+// once in setup (its time is printed; the harness times the iterations).
+export const crfEntry: BenchEntry = {
+  kernel: 'crf',
+  variants: ['lattice'],
+  presets: { voc: ['500,375,21,10'], small: ['64,48,21,10'] },
+  shapeHelp: 'W,H,C,iterations',
+  tolerance: 1e-6,
+  setup(dev: Device, shape: string) {
+    const [w, h, c, iterations] = shape.split(',').map(Number);
+    const { rgb, unary } = inputs(w, h, c);
+    const t = performance.now();
+    const prep = prepareCrf(dev, { width: w, height: h, data: rgb }, CRF_DEFAULTS['deeplab-largefov']);
+    console.log(`crf ${shape}: lattice build (CPU) ${(performance.now() - t).toFixed(0)} ms, ${prep.plan.rows - 1} vertices`);
+    const n = w * h;
+    const cp = labelStride(c);
+    const padded = new Float32Array(n * cp);
+    for (let i = 0; i < n; i++) padded.set(unary.subarray(i * c, (i + 1) * c), i * cp);
+    const u = dev.tensor(padded, [n, cp]);
+    const va = dev.empty([prep.plan.rows, cp]);
+    const vb = dev.empty([prep.plan.rows, cp]);
+    return {
+      run() {
+        const q = dev.empty([n, cp]);
+        crfInit(dev, n, c, u, q);
+        crfIterate(dev, prep.plan, c, u, q, va, vb, iterations);
+        return q;
+      },
+      // Per iteration: splat and slice 2 flops per (entry, label), blur 3 per (row, label, pass).
+      flops: iterations * c * (4 * n * (prep.plan.ka + prep.plan.kb) + 3 * prep.plan.rows * prep.plan.passes),
+      bytes: iterations * 4 * cp * (2 * n * (prep.plan.ka + prep.plan.kb) + 3 * prep.plan.rows * prep.plan.passes),
+      dispose() {
+        for (const t of [u, va, vb]) t.dispose();
+        prep.dispose();
+      },
+    };
+  },
+};
