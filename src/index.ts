@@ -22,3 +22,6 @@ export { createModel, MODEL_NAMES, VOC_CLASSES, type SegmentationModel, type Cre
 export { DeepLabV1, v1WeightShapes } from './deeplab/v1.ts';
 export { V1_VARIANTS, V1_ARCH, v1Layers, v1PaddedSize, type V1Variant, type V1Config, type V1Widths } from './deeplab/v1_arch.ts';
 export { caffePreprocess, caffePreprocessTensor, CAFFE_MEAN_BGR } from './deeplab/preprocess.ts';
+export { denseCrf, denseCrfBrute, prepareCrf, runCrf, argmaxLabels, unaryFromLogits, unaryFromProbabilities, CRF_DEFAULTS, MAX_LABELS, CrfError, type CrfParams, type CrfPrepared } from './deeplab/crf.ts';
+export { buildLattice, filterCpu, type Lattice } from './deeplab/lattice.ts';
+export { readNpy, writeNpy, NpyError } from './io/npy.ts';
