@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, renameSync, statSy
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CRF_DEFAULTS, denseCrf, unaryFromLogits } from '../deeplab/crf.ts';
 import { createModel, MODEL_NAMES, type SegmentationModel } from '../deeplab/models.ts';
 import { decodeImage, encodeLabelPng, encodeRgbPng, overlay, type RgbImage } from '../io/image.ts';
 import { writeNpy } from '../io/npy.ts';
@@ -75,10 +76,10 @@ export async function segmentImage(dev: Device, model: SegmentationModel, img: R
 }
 
 /** Dense-CRF labels from the scores, with the model's published CRF settings. */
-async function refineWithCrf(_dev: Device, _model: SegmentationModel, _img: RgbImage, _scoresHWC: Float32Array): Promise<Uint8Array> {
-  // INTEGRATOR: until src/deeplab/crf.ts is committed; then: CRF_DEFAULTS[model.name], and
-  // (await denseCrf(dev, img, unaryFromLogits(scoresHWC, C), C, params)).labels.
-  throw new AtrousError('--crf: the dense CRF is not available yet in this build');
+async function refineWithCrf(dev: Device, model: SegmentationModel, img: RgbImage, scoresHWC: Float32Array): Promise<Uint8Array> {
+  const params = CRF_DEFAULTS[model.name];
+  if (!params) throw new AtrousError(`--crf: no published CRF settings for ${model.name}`);
+  return (await denseCrf(dev, img, unaryFromLogits(scoresHWC, model.numClasses), model.numClasses, params)).labels;
 }
 
 /** Writes via a temporary file and a rename, so a failure never leaves a partial output. */
@@ -149,15 +150,15 @@ function planOutputs(images: string[], out: string, scoresOut: string | undefine
   return jobs;
 }
 
-/** --model/--weights → the model; with neither, the bundled demo model. */
-export async function loadModel(dev: Device, model: string | undefined, weights: string | undefined): Promise<SegmentationModel> {
+/** --model/--weights → the model name and weight file (without either, the bundled demo model); UsageError if they don't fit. */
+export function modelArgs(model: string | undefined, weights: string | undefined): { name: string; weights: string } {
   const name = model ?? 'deeplab-largefov';
   if (!MODEL_NAMES.includes(name)) throw new UsageError(`--model ${name}: not one of ${MODEL_NAMES.join(', ')}`);
   if (!weights && name !== 'deeplab-largefov') {
     throw new UsageError(`--model ${name} needs --weights (the only bundled weights are the deeplab-largefov demo model)`);
   }
   if (weights && !existsSync(weights)) throw new UsageError(`--weights ${weights}: no such file`);
-  return createModel(dev, name, { weights: weights ?? bundledAsset(DEMO_WEIGHTS) });
+  return { name, weights: weights ?? bundledAsset(DEMO_WEIGHTS) };
 }
 
 export const segment: Command = {
@@ -186,10 +187,11 @@ export const segment: Command = {
     const { images } = listInputs(positionals);
     const out = v.out ?? 'segment-out';
     const jobs = planOutputs(images, out, v['scores-out']);
+    const m = modelArgs(v.model, v.weights);
 
     const dev = await Device.create();
     try {
-      const model = await loadModel(dev, v.model, v.weights);
+      const model = await createModel(dev, m.name, { weights: m.weights });
       mkdirSync(out, { recursive: true });
       const bar = progress(jobs.length);
       let failed = 0;
@@ -206,9 +208,11 @@ export const segment: Command = {
           }
           if (!process.stderr.isTTY || jobs.length < 2) console.log(`${job.input}: wrote ${job.labels}, ${job.overlay}${job.scores ? `, ${job.scores}` : ''}`);
         } catch (e) {
-          if (!(e instanceof AtrousError)) throw e;
+          // Engine errors and file-system errors (unreadable input, full disk) fail this image only.
+          const err = e as NodeJS.ErrnoException;
+          if (!(e instanceof AtrousError) && !err.code) throw e;
           failed++;
-          const msg = e.message.startsWith(job.input) ? e.message : `${job.input}: ${e.message}`;
+          const msg = err.message.startsWith(job.input) ? err.message : `${job.input}: ${err.message}`;
           process.stderr.write(`${process.stderr.isTTY && jobs.length > 1 ? '\n' : ''}atrous segment: ${msg}\n`);
         }
       }
