@@ -78,6 +78,7 @@ function dropAlpha(rgba: Uint8Array, n: number): Uint8Array {
  */
 export function decodeLabelPng(bytes: Uint8Array, what: string): { width: number; height: number; labels: Uint8Array } {
   if (!startsWith(bytes, PNG_MAGIC)) throw new ImageError(`${what}: not a PNG image (label maps must be PNG)`);
+  if (bytes.length < 33) throw new ImageError(`${what}: truncated PNG (${bytes.length} bytes)`);
   const ihdr = new DataView(bytes.buffer, bytes.byteOffset + 16, 10);
   const [width, height, depth, ctype] = [ihdr.getUint32(0), ihdr.getUint32(4), ihdr.getUint8(8), ihdr.getUint8(9)];
   if (ctype === 3 && depth === 8) {

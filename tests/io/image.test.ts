@@ -64,6 +64,7 @@ test('damaged, truncated and foreign files give an ImageError naming the file', 
   assert.throws(() => decodeImage(bad, 'c.png'), isImageError(/c\.png: damaged PNG/));
   assert.throws(() => decodeImage(new TextEncoder().encode('GIF89a....'), 'd.gif'), isImageError(/d\.gif: not a PNG or JPEG image/));
   assert.throws(() => decodeImage(new Uint8Array(0), 'empty'), isImageError(/empty: not a PNG or JPEG/));
+  assert.throws(() => decodeLabelPng(png.subarray(0, 20), 'e.png'), isImageError(/e\.png: truncated PNG/));
 });
 
 test('VOC palette: the standard colours', () => {
