@@ -211,9 +211,9 @@ function blocked(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, y: Tenso
   runKernel(dev, {
     ...meta,
     shader: blockedShader,
-    constants: { WG: BLOCKED_WG, KH: g.KH, KW: g.KW, S: g.stride },
+    constants: { WG: BLOCKED_WG, KH: g.KH, KW: g.KW, S: g.stride, D: g.dil },
     uniforms: new Params()
-      .u32(g.C, hp * wp, g.C * hp * wp, wp, g.O, oh, ow, ow4, lanes, g.C * g.KH * g.KW, g.dil, g.relu ? 1 : 0)
+      .u32(g.C, hp * wp, g.C * hp * wp, wp, g.O, oh, ow, ow4, lanes, g.C * g.KH * g.KW, g.relu ? 1 : 0)
       .build(),
     tensors: [src, w.packed, w.bias, y],
     workgroups: [Math.ceil(lanes / BLOCKED_WG), Math.ceil(g.O / OB)],
