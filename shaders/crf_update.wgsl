@@ -13,6 +13,7 @@ struct Params { pixels: u32 }
 
 override KA: u32;   // vertices per pixel of the positional lattice (d + 1 = 3)
 override KB: u32;   // ... of the bilateral lattice (6)
+const MAX_C4 = 64u;  // 256 labels
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -22,18 +23,20 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let s = i * (KA + KB);
   let wn = coef[i];
   let base = i * C4;
-  for (var c = 0u; c < C4; c += 1u) {
-    var ta = vec4f(0.0);
-    for (var k = 0u; k < KA; k += 1u) {
-      let e = slices[s + k];
-      ta += bitcast<f32>(e.y) * values[e.x * C4 + c];
-    }
-    var tb = vec4f(0.0);
-    for (var k = KA; k < KA + KB; k += 1u) {
-      let e = slices[s + k];
-      tb += bitcast<f32>(e.y) * values[e.x * C4 + c];
-    }
-    q[base + c] = -unary[base + c] + wn.x * ta + wn.y * tb;
+  // Each slice entry is read once and applied to every label; the sums per kernel stay separate
+  // and in vertex order, as the reference slices each kernel on its own.
+  var ta: array<vec4f, MAX_C4>;
+  var tb: array<vec4f, MAX_C4>;
+  for (var k = 0u; k < KA; k += 1u) {
+    let e = slices[s + k];
+    let w = bitcast<f32>(e.y);
+    for (var c = 0u; c < C4; c += 1u) { ta[c] += w * values[e.x * C4 + c]; }
   }
+  for (var k = KA; k < KA + KB; k += 1u) {
+    let e = slices[s + k];
+    let w = bitcast<f32>(e.y);
+    for (var c = 0u; c < C4; c += 1u) { tb[c] += w * values[e.x * C4 + c]; }
+  }
+  for (var c = 0u; c < C4; c += 1u) { q[base + c] = -unary[base + c] + wn.x * ta[c] + wn.y * tb[c]; }
   softmax_row(base);
 }

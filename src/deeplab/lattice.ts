@@ -101,6 +101,10 @@ export function buildLattice(features: Float32Array, d: number, n: number): Latt
   const rank = new Int32Array(d1);
   const bary = new Float64Array(d + 2);
   const key = new Int32Array(d1);
+  // Neighbouring pixels often fall in the same simplex: then their vertices are the previous
+  // pixel's (already in the table, so skipping the lookups changes no id).
+  const prevRem0 = new Float64Array(d1).fill(NaN);
+  const prevRank = new Int32Array(d1);
 
   for (let k = 0; k < n; k++) {
     // Elevate onto the hyperplane (y = E f).
@@ -143,11 +147,18 @@ export function buildLattice(features: Float32Array, d: number, n: number): Latt
     }
     bary[0] = f32(bary[0] + f32(1 + bary[d + 1]));
     // The d+1 enclosing vertices (keys are the first d coordinates).
+    let same = k > 0;
+    for (let i = 0; i < d && same; i++) same = rem0[i] === prevRem0[i] && rank[i] === prevRank[i];
     for (let r = 0; r <= d; r++) {
-      for (let i = 0; i < d; i++) key[i] = rem0[i] + canonical[r * d1 + rank[i]];
-      offsets[k * d1 + r] = table.find(key, 0, true);
+      if (same) offsets[k * d1 + r] = offsets[(k - 1) * d1 + r];
+      else {
+        for (let i = 0; i < d; i++) key[i] = rem0[i] + canonical[r * d1 + rank[i]];
+        offsets[k * d1 + r] = table.find(key, 0, true);
+      }
       weights[k * d1 + r] = bary[r];
     }
+    prevRem0.set(rem0);
+    prevRank.set(rank);
   }
 
   const m = table.size;
