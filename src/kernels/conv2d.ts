@@ -6,6 +6,7 @@ import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
+import { winogradConv, winogradPlan, winogradWeights } from './conv2d_winograd.ts';
 
 export interface Conv2dOptions {
   stride?: number;
@@ -17,7 +18,7 @@ export interface Conv2dOptions {
   variant?: string;
 }
 
-export const CONV2D_VARIANTS = ['direct', 'tiled', 'blocked'] as const;
+export const CONV2D_VARIANTS = ['direct', 'tiled', 'blocked', 'winograd'] as const;
 
 /** ⌊(H + 2p − (d(k−1)+1)) / s⌋ + 1 */
 export function conv2dOutputSize(size: number, kernel: number, stride: number, pad: number, dilation: number): number {
@@ -45,6 +46,8 @@ export class Conv2dWeights {
     readonly packed: Tensor,
     /** @internal bias padded to ⌈O/8⌉·8 */
     readonly bias: Tensor,
+    /** @internal 3×3 only: Winograd-domain weights, see conv2d_winograd.ts */
+    readonly winograd: Tensor | null,
   ) {}
 
   static fromHost(
@@ -73,12 +76,15 @@ export class Conv2dWeights {
     }
     const b = new Float32Array(blocks * OB);
     if (bias) b.set(bias);
-    return new Conv2dWeights(name, O, I, KH, KW, dev.tensor(packed, [packed.length]), dev.tensor(b, [b.length]));
+    // 3×3 layers also keep Winograd-domain weights (16/9 the size) for the 'winograd' variant.
+    const u = KH === 3 && KW === 3 ? winogradWeights(weight, O, I) : null;
+    return new Conv2dWeights(name, O, I, KH, KW, dev.tensor(packed, [packed.length]), dev.tensor(b, [b.length]), u && dev.tensor(u, [u.length]));
   }
 
   dispose(): void {
     this.packed.dispose();
     this.bias.dispose();
+    this.winograd?.dispose();
   }
 }
 
@@ -115,14 +121,27 @@ function geometry(x: Tensor, w: Conv2dWeights, opts: Conv2dOptions): Geometry {
  * once: the register-blocked 'blocked' variant is built for that. Real GPUs need the
  * shared-memory reuse of the classic 'tiled' implicit GEMM (dawn-notes.md has the measurements).
  */
-export function pickVariant(dev: Device): string {
-  return dev.info.isFallbackAdapter ? 'blocked' : 'tiled';
+export function pickVariant(dev: Device, w?: Conv2dWeights, g?: Geometry): string {
+  if (!dev.info.isFallbackAdapter) return 'tiled';
+  // Past lavapipe's FMA ceiling only fewer multiplies help: Winograd for 3×3 stride-1 layers with
+  // enough input channels that the GEMM outweighs the two transform passes.
+  if (w && g && g.C >= 16 && !winogradRefusal(dev, w, g)) return 'winograd';
+  return 'blocked';
+}
+
+/** Why the Winograd variant cannot run this layer, or null if it can. */
+function winogradRefusal(dev: Device, w: Conv2dWeights, g: Geometry): string | null {
+  if (!w.winograd || g.stride !== 1) return `needs a 3×3 kernel with stride 1 (got ${g.KH}×${g.KW}, stride ${g.stride})`;
+  const plan = winogradPlan(g.N, g.C, g.H, g.W, g.O, g.OH, g.OW, g.dil, g.pad);
+  const max = dev.limits.maxStorageBufferBindingSize / 4;
+  if (Math.max(plan.vSize, plan.mSize, g.N * g.C * plan.hp * plan.wp) > max) return `needs intermediates over the device's maxStorageBufferBindingSize for this input`;
+  return null;
 }
 
 /** 2-D convolution (cross-correlation, as PyTorch and Caffe) of NCHW f32 x; returns NCHW. */
 export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOptions = {}): Tensor {
   const g = geometry(x, w, opts);
-  const variant = opts.variant ?? pickVariant(dev);
+  const variant = opts.variant ?? pickVariant(dev, w, g);
   const y = dev.empty([g.N, g.O, g.OH, g.OW]);
   const meta = {
     kernel: 'conv2d',
@@ -161,6 +180,18 @@ export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOpt
     case 'blocked':
       blocked(dev, x, w, g, y, meta);
       break;
+    case 'winograd': {
+      const why = winogradRefusal(dev, w, g);
+      if (why) {
+        y.dispose();
+        throw new ShapeError(`${w.name}: conv2d variant 'winograd' ${why}; use 'blocked' or 'tiled'`);
+      }
+      const plan = winogradPlan(g.N, g.C, g.H, g.W, g.O, g.OH, g.OW, g.dil, g.pad);
+      const xp = padInput(dev, x, g, plan.hp, plan.wp);
+      winogradConv(dev, xp, w.winograd!, w.bias, y, g, plan, meta);
+      xp.dispose();
+      break;
+    }
     default:
       y.dispose();
       throw new ShapeError(`${w.name}: unknown conv2d variant "${variant}"; use one of ${CONV2D_VARIANTS.join(', ')}`);

@@ -20,7 +20,7 @@ for (const name of ['withbias', 'resnet']) {
     const w = Conv2dWeights.fromHost(dev, folded.weight, shape, folded.bias, name);
     const x = dev.tensor(f('x'), [N, C, H, W]);
     const ref = golden(g, `${name}.y`);
-    for (const variant of CONV2D_VARIANTS) {
+    for (const variant of CONV2D_VARIANTS.filter((v) => v !== 'winograd' || (k === 3 && stride === 1))) {
       const y = conv2d(dev, x, w, { stride, pad, dilation, variant });
       assert.equal([...y.shape], ref.shape);
       assertClose(await y.download(), ref.data, { atol: 1e-4 * (1 + maxAbs(ref.data)) }, `${name}/${variant}`);

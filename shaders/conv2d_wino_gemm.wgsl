@@ -1,0 +1,39 @@
+// Winograd F(2×2, 3×3), step 2 of 3: sixteen independent GEMMs, M[ξ] = U[ξ]·V[ξ] (O×C times C×T),
+// register-blocked like conv2d_blocked.wgsl for lavapipe: a workgroup shares one block of 8 output
+// channels (uniform vec4 weight loads), each lane owns 4 adjacent tiles (one aligned vec4 of V).
+// U is [16][O/8][C][8], V is [16][C][tpad/4] vec4s, M is [16][Opad][tpad/4] vec4s.
+struct Params { c: u32, opad: u32, tpad4: u32, unused: u32 }
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> u: array<vec4f>;
+@group(0) @binding(2) var<storage, read> v: array<vec4f>;
+@group(0) @binding(3) var<storage, read_write> m: array<vec4f>;
+
+override WG: u32 = 64;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let lane = wid.x * WG + lid;
+  let l = min(lane, p.tpad4 - 1u);   // lanes past the end repeat the last one's reads, store nothing
+  let ob = wid.y;
+  let xi = wid.z;
+  var vi = xi * p.c * p.tpad4 + l;
+  var ui = ((xi * (p.opad / 8u) + ob) * p.c) * 2u;
+  var a0 = vec4f(0.0); var a1 = vec4f(0.0); var a2 = vec4f(0.0); var a3 = vec4f(0.0);
+  var a4 = vec4f(0.0); var a5 = vec4f(0.0); var a6 = vec4f(0.0); var a7 = vec4f(0.0);
+  for (var c = 0u; c < p.c; c++) {
+    let b = v[vi];
+    let w0 = u[ui];
+    let w1 = u[ui + 1u];
+    vi += p.tpad4;
+    ui += 2u;
+    a0 = fma(vec4f(w0.x), b, a0); a1 = fma(vec4f(w0.y), b, a1);
+    a2 = fma(vec4f(w0.z), b, a2); a3 = fma(vec4f(w0.w), b, a3);
+    a4 = fma(vec4f(w1.x), b, a4); a5 = fma(vec4f(w1.y), b, a5);
+    a6 = fma(vec4f(w1.z), b, a6); a7 = fma(vec4f(w1.w), b, a7);
+  }
+  if (lane >= p.tpad4) { return; }
+  let o = (xi * p.opad + ob * 8u) * p.tpad4 + lane;
+  m[o] = a0; m[o + p.tpad4] = a1; m[o + 2u * p.tpad4] = a2; m[o + 3u * p.tpad4] = a3;
+  m[o + 4u * p.tpad4] = a4; m[o + 5u * p.tpad4] = a5; m[o + 6u * p.tpad4] = a6; m[o + 7u * p.tpad4] = a7;
+}
