@@ -25,7 +25,8 @@ function largeFov(size: number): string[] {
 
 export const conv2dEntry: BenchEntry = {
   kernel: 'conv2d',
-  variants: ['direct', 'blocked', 'tiled'],
+  // 'auto' is what conv2d picks for this adapter and shape (what a DeepLab forward runs).
+  variants: ['direct', 'auto', 'blocked', 'winograd', 'tiled'],
   presets: {
     'largefov-321': largeFov(321),
     'largefov-513': largeFov(513),
@@ -42,7 +43,7 @@ export const conv2dEntry: BenchEntry = {
     const OH = conv2dOutputSize(H, k, stride, pad, dilation);
     const OW = conv2dOutputSize(W, k, stride, pad, dilation);
     return {
-      run: (variant: string) => conv2d(dev, x, weights, { stride, pad, dilation, relu: true, variant }),
+      run: (variant: string) => conv2d(dev, x, weights, { stride, pad, dilation, relu: true, variant: variant === 'auto' ? undefined : variant }),
       flops: 2 * N * O * OH * OW * C * k * k,
       bytes: 4 * (x.size + O * C * k * k + N * O * OH * OW),
       dispose() {

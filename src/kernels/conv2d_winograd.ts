@@ -59,6 +59,25 @@ export function winogradPlan(N: number, C: number, H: number, W: number, O: numb
 
 const WG = 64;
 
+/**
+ * C[b] = A[b]·B[b] for b < batch: A is [batch][mPad/8][k][8] (8-row blocks, k-major), B is
+ * [batch][k][n], C is [batch][mPad][n]; mPad and n multiples of 8 and 4. The register-blocked
+ * lavapipe GEMM of conv2d_wino_gemm.wgsl; also the engine's GEMM peak probe (bench/kernels/gemm_peak.ts).
+ */
+export function batchedGemm(
+  dev: Device, a: Tensor, b: Tensor, c: Tensor,
+  s: { batch: number; k: number; mPad: number; n: number }, meta: { kernel: string; variant: string; shape?: string },
+): void {
+  const n4 = s.n / 4;
+  runKernel(dev, {
+    ...meta, shader: gemmShader, constants: { WG },
+    uniforms: new Params().u32(s.k, s.mPad, n4, 0).build(),
+    tensors: [a, b, c],
+    workgroups: [Math.ceil(n4 / WG), s.mPad / 8, s.batch],
+    flops: 2 * s.batch * s.mPad * s.k * s.n,
+  });
+}
+
 /** Records the three Winograd passes; xp is x zero-padded to plan.hp × plan.wp. */
 export function winogradConv(
   dev: Device, xp: Tensor, u: Tensor, bias: Tensor, y: Tensor,
@@ -75,14 +94,7 @@ export function winogradConv(
     workgroups: grid1d(dev, Math.ceil((C * plan.tiles) / WG)),
   });
   const m = dev.empty([plan.mSize]);
-  const tpad4 = plan.tpad / 4;
-  runKernel(dev, {
-    ...meta, variant: 'winograd/gemm', shader: gemmShader, constants: { WG },
-    uniforms: new Params().u32(C, opad, tpad4, 0).build(),
-    tensors: [u, v, m],
-    workgroups: [Math.ceil(tpad4 / WG), opad / 8, 16],
-    flops: 2 * 16 * opad * C * plan.tpad,
-  });
+  batchedGemm(dev, u, v, m, { batch: 16, k: C, mPad: opad, n: plan.tpad }, { ...meta, variant: 'winograd/gemm' });
   runKernel(dev, {
     ...meta, variant: 'winograd/out', shader: outShader, constants: { WG, D },
     uniforms: new Params().u32(O, g.OH, g.OW, plan.th, plan.tw, plan.tiles, plan.tpad, opad, O * plan.tiles, g.relu ? 1 : 0).build(),
