@@ -3,7 +3,8 @@
 Run with Debian's python3 + python3-torch, from the repository root:
     /usr/bin/python3 tools/train_demo.py [--steps N] [--minutes M]
 Writes assets/demo/deeplab-largefov-scenes.safetensors (weights + the __metadata__ the engine reads),
-assets/demo/sample{1,2,3}.png with their ground truth sample{1,2,3}_gt.png, and prints the mIoU
+assets/demo/sample{1,2,3}.png with their ground truth sample{1,2,3}_gt.png, tests/fixtures/
+demo_model.safetensors (PyTorch's scores on a crop of sample1, for tests/cli), and prints the mIoU
 on the held-out set (seed HELDOUT_SEED, HELDOUT_N scenes of HELDOUT_SIZE x HELDOUT_SIZE).
 
 The network follows the Caffe semantics the engine implements (deeplab-spec.md section 1, LargeFOV):
@@ -14,6 +15,7 @@ bilinear x8 with align_corners=True. Input: BGR minus the Caffe means, no scalin
 import argparse
 import json
 import os
+import struct
 import sys
 import time
 
@@ -32,6 +34,7 @@ MEAN_BGR = (104.008, 116.669, 122.675)
 TRAIN_SEED, HELDOUT_SEED, SAMPLE_SEED = 1, 2, 3
 TRAIN_SIZE, HELDOUT_SIZE, HELDOUT_N = 97, 129, 100
 ASSETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'assets', 'demo')
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'fixtures')
 
 
 class LargeFOV(nn.Module):
@@ -72,6 +75,21 @@ class LargeFOV(nn.Module):
         x = F.interpolate(x, size=(zh, zw), mode='bilinear', align_corners=True)
         return x[:, :, :h, :w]
 
+    def load(self, path):
+        """Starts from a previous run's safetensors (see --init)."""
+        with open(path, 'rb') as f:
+            n = struct.unpack('<Q', f.read(8))[0]
+            header = json.loads(f.read(n))
+            blob = f.read()
+        mods = {**self.convs, 'fc6': self.fc6, 'fc7': self.fc7, 'fc8_voc12': self.fc8_voc12}
+        with torch.no_grad():
+            for key, h in header.items():
+                if key == '__metadata__':
+                    continue
+                layer, kind = key.rsplit('.', 1)
+                a, b = h['data_offsets']
+                getattr(mods[layer], kind).copy_(torch.from_numpy(np.frombuffer(blob[a:b], np.float32).reshape(h['shape']).copy()))
+
     def state(self):
         sd = {f'{n}.{k}': p for n, m in [*self.convs.items(), ('fc6', self.fc6), ('fc7', self.fc7), ('fc8_voc12', self.fc8_voc12)]
               for k, p in (('weight', m.weight), ('bias', m.bias))}
@@ -104,24 +122,30 @@ def evaluate(model, rng_seed, n, size, k):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--steps', type=int, default=3000)
-    ap.add_argument('--minutes', type=float, default=22, help='stop early after this much wall time')
+    ap.add_argument('--minutes', type=float, default=24, help='stop early after this much wall time')
     ap.add_argument('--batch', type=int, default=12)
     ap.add_argument('--lr', type=float, default=5e-4)
+    ap.add_argument('--bg-weight', type=float, default=1.0, help='loss weight of background pixels (objects: 1)')
+    ap.add_argument('--init', help='continue from these weights (a previous run of this script)')
+    ap.add_argument('--seed', type=int, default=TRAIN_SEED, help='training data and init seed')
     args = ap.parse_args()
     torch.set_num_threads(1)
-    torch.manual_seed(TRAIN_SEED)
+    torch.manual_seed(args.seed)
     k = len(scenes.CLASSES)
     model = LargeFOV(WIDTHS, k, dropout=0.1)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, args.lr, total_steps=args.steps, pct_start=0.05)
-    rng = np.random.default_rng(TRAIN_SEED)
+    if args.init:
+        model.load(args.init)
+    rng = np.random.default_rng(args.seed)
+    class_weight = torch.tensor([args.bg_weight] + [1.0] * (k - 1))
     t0, avg = time.time(), None
     out = os.path.join(ASSETS, 'deeplab-largefov-scenes.safetensors')
     os.makedirs(ASSETS, exist_ok=True)
     meta = {'model': 'deeplab-largefov', 'widths': json.dumps(WIDTHS), 'num_classes': k, 'classes': ','.join(scenes.CLASSES)}
     for step in range(1, args.steps + 1):
         ims, lbs = scenes.batch(rng, args.batch, TRAIN_SIZE)
-        loss = F.cross_entropy(model(preprocess(ims)), torch.from_numpy(lbs).long())
+        loss = F.cross_entropy(model(preprocess(ims)), torch.from_numpy(lbs).long(), weight=class_weight)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -139,10 +163,11 @@ def main():
     print(f'held-out mIoU over {HELDOUT_N} scenes of {HELDOUT_SIZE}x{HELDOUT_SIZE} (seed {HELDOUT_SEED}): {miou:.4f}')
     print('per class: ' + ', '.join(f'{c} {v:.3f}' for c, v in zip(scenes.CLASSES, iou)))
     print(f'trained {step} steps of batch {args.batch} at {TRAIN_SIZE}x{TRAIN_SIZE} in {time.time() - t0:.0f}s')
-    write_samples()
+    write_samples(model)
 
 
-def write_samples():
+def write_samples(model):
+    """The sample scenes with ground truth, and PyTorch's scores for the test that checks the engine."""
     os.makedirs(ASSETS, exist_ok=True)
     rng = np.random.default_rng(SAMPLE_SEED)
     pal = scenes.voc_palette()
@@ -150,10 +175,18 @@ def write_samples():
         im, lb = scenes.scene(rng, s)
         scenes.write_png(os.path.join(ASSETS, f'sample{i}.png'), im)
         scenes.write_png(os.path.join(ASSETS, f'sample{i}_gt.png'), lb, pal)
+        if i == 1:  # scores of the top-left 65 x 65 of sample1 (HWC), small enough to commit
+            model.eval()
+            with torch.no_grad():
+                scores = model(preprocess(im[None, :65, :65]))[0].permute(1, 2, 0).contiguous()
+            save_safetensors(os.path.join(FIXTURES, 'demo_model.safetensors'), {'image': im[:65, :65], 'scores': scores})
 
 
 if __name__ == '__main__':
-    if sys.argv[1:] == ['--samples-only']:
-        write_samples()
+    if sys.argv[1:] == ['--samples-only']:  # rewrite samples and fixture from the shipped weights
+        torch.set_num_threads(1)
+        m = LargeFOV(WIDTHS, len(scenes.CLASSES), 0)
+        m.load(os.path.join(ASSETS, 'deeplab-largefov-scenes.safetensors'))
+        write_samples(m)
     else:
         main()

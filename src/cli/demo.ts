@@ -1,22 +1,84 @@
-import { add } from '../kernels/binary.ts';
-import { relu } from '../kernels/unary.ts';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Confusion, formatIouTable } from '../deeplab/miou.ts';
+import { decodeImage, decodeLabelPng, encodeLabelPng, encodeRgbPng, overlay } from '../io/image.ts';
+import { Profiler } from '../profile/profiler.ts';
+import { formatReport } from '../profile/table.ts';
 import { Device } from '../tensor/device.ts';
-import type { Command } from './command.ts';
-import { describeDevice } from './info.ts';
+import { UsageError, type Command } from './command.ts';
+import { createModel } from '../deeplab/models.ts';
+import { bundledAsset, modelArgs, segmentImage, writeAtomic } from './segment.ts';
 
-// The main job of the README. Until the DeepLab model lands it is a smoke run on the GPU.
+const SAMPLES = ['sample1', 'sample2', 'sample3'];
+const OUT = 'demo-out';
+
+const HELP = `Usage: atrous demo [sample1|sample2|sample3] [--no-profile]
+
+The main job on the bundled default: segments a bundled sample scene (default sample1) with the
+bundled demo model (a small DeepLab-LargeFOV trained on synthetic shapes; see docs/segment.md),
+writes ${OUT}/NAME_labels.png and ${OUT}/NAME_overlay.png, prints the pixel count of each class
+against the sample's ground truth, the IoU per class and the mIoU, then the kernel profile of the
+forward pass.
+`;
+
 export const demo: Command = {
   name: 'demo',
-  summary: 'the main job on the bundled default',
-  help: 'Usage: atrous demo\n\nRuns the main job on the bundled default.\n',
-  async run() {
+  summary: 'the main job: segment a bundled sample with the bundled model, score it, profile it',
+  help: HELP,
+  async run(args) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args, allowPositionals: true, options: { 'no-profile': { type: 'boolean' } } });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const name = parsed.positionals[0] ?? 'sample1';
+    if (!SAMPLES.includes(name) || parsed.positionals.length > 1) throw new UsageError(`the bundled samples are ${SAMPLES.join(', ')}`);
+    const imgPath = bundledAsset(`${name}.png`);
+    const img = decodeImage(readFileSync(imgPath), imgPath);
+    const gtPath = bundledAsset(`${name}_gt.png`);
+    const gt = decodeLabelPng(readFileSync(gtPath), gtPath).labels;
+
     const dev = await Device.create();
-    console.log(describeDevice(dev));
-    const out = dev.scope(() => relu(dev, add(dev, dev.tensor([-3, -1, 0.5, 2], [1, 4, 1, 1]), dev.tensor([1], [1]))));
-    const v = await out.download();
-    out.dispose();
-    console.log(`smoke:    relu([-3, -1, 0.5, 2] + 1) = [${[...v].join(', ')}]  (expected [0, 0, 1.5, 3])`);
-    dev.destroy();
-    return 0;
+    try {
+      console.log(`adapter:  ${dev.name}`);
+      const t0 = performance.now();
+      const model = await createModel(dev, 'deeplab-largefov', { weights: modelArgs(undefined, undefined).weights });
+      const t1 = performance.now();
+      const profiler = parsed.values['no-profile'] ? null : Profiler.attach(dev);
+      const { labels } = await segmentImage(dev, model, img);
+      const t2 = performance.now();
+      console.log(`model:    ${model.name}, ${model.numClasses} classes (bundled demo weights), loaded in ${(t1 - t0).toFixed(0)} ms`);
+      console.log(`image:    ${imgPath} (${img.width}×${img.height}), segmented in ${(t2 - t1).toFixed(0)} ms (first run: includes pipeline compilation)`);
+
+      mkdirSync(OUT, { recursive: true });
+      const labelsOut = join(OUT, `${name}_labels.png`);
+      const overlayOut = join(OUT, `${name}_overlay.png`);
+      writeAtomic(labelsOut, encodeLabelPng(labels, img.width, img.height));
+      writeAtomic(overlayOut, encodeRgbPng(overlay(img, labels)));
+      console.log(`wrote:    ${labelsOut}, ${overlayOut}\n`);
+
+      const classes = model.classes ?? [];
+      const conf = new Confusion(model.numClasses);
+      conf.add(labels, gt);
+      const count = (a: Uint8Array, c: number) => a.reduce((n, v) => n + (v === c ? 1 : 0), 0);
+      console.log(`  ${'class'.padEnd(10)}  predicted  ground truth`);
+      for (let c = 0; c < model.numClasses; c++) {
+        console.log(`  ${(classes[c] ?? String(c)).padEnd(10)}  ${String(count(labels, c)).padStart(9)}  ${String(count(gt, c)).padStart(12)}`);
+      }
+      console.log(`\n${formatIouTable(conf, classes)}\n`);
+
+      // Kernel profile of the forward pass above (src/profile).
+      if (profiler) {
+        const records = await profiler.collect();
+        profiler.detach();
+        process.stdout.write(formatReport(records, profiler.batches, `kernel profile of the forward pass (${profiler.timing})`, profiler.timestamps));
+      }
+      model.dispose();
+      return 0;
+    } finally {
+      dev.destroy();
+    }
   },
 };

@@ -1,0 +1,128 @@
+// The segment command end to end on the bundled demo model and samples (assets/demo, written by
+// tools/train_demo.py), run in-process with the command's own device.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { UsageError } from '../../src/cli/command.ts';
+import { segment } from '../../src/cli/segment.ts';
+import { Confusion } from '../../src/deeplab/miou.ts';
+import { decodeImage, decodeLabelPng, encodeRgbPng } from '../../src/io/image.ts';
+import { readNpy } from '../../src/io/npy.ts';
+import { assertClose, golden, loadGolden, repoRoot } from '../helpers/assert.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'atrous-segment-'));
+const sample = (f: string) => join(repoRoot, 'assets', 'demo', f);
+
+/** Runs the command, returning its exit code and what it wrote to stderr. */
+async function run(args: string[]): Promise<{ code: number; err: string }> {
+  const write = process.stderr.write.bind(process.stderr);
+  const log = console.log;
+  let err = '';
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  console.log = () => {};
+  try {
+    return { code: await segment.run(args), err };
+  } finally {
+    process.stderr.write = write;
+    console.log = log;
+  }
+}
+
+async function usageError(args: string[], msg: RegExp): Promise<void> {
+  try {
+    await run(args);
+  } catch (e) {
+    assert.ok(e instanceof UsageError, `expected a UsageError, got ${e}`);
+    assert.match((e as Error).message, msg);
+    return;
+  }
+  assert.unreachable(`${args.join(' ')} should be refused`);
+}
+
+test('bad usage is refused before any work (exit 2 via UsageError)', async () => {
+  await usageError([], /at least one image/);
+  await usageError(['--bogus', sample('sample1.png')], /bogus/);
+  await usageError([join(tmp, 'nope.png')], /no such file/);
+  await usageError(['--model', 'deeplab-9x9', sample('sample1.png')], /not one of deeplab, deeplab-7x7/);
+  await usageError(['--model', 'deeplab', sample('sample1.png'), '-o', tmp], /needs --weights/);
+  await usageError(['--scores-out', join(tmp, 's.npy'), sample('sample1.png'), sample('sample2.png'), '-o', tmp], /must contain \{name\}/);
+  // An input named like an output, segmented into its own folder, would be overwritten.
+  const dir = join(tmp, 'clash');
+  mkdirSync(dir);
+  copyFileSync(sample('sample1.png'), join(dir, 'a.png'));
+  copyFileSync(sample('sample1.png'), join(dir, 'a_labels.png'));
+  await usageError([join(dir, 'a.png'), join(dir, 'a_labels.png'), '-o', dir], /would overwrite the input/);
+  await usageError(['--scores-out', join(dir, 'a.png'), join(dir, 'a.png'), '-o', join(tmp, 'x')], /would overwrite the input/);
+  assert.equal(readdirSync(dir).sort(), ['a.png', 'a_labels.png']);
+});
+
+test('a sample gives VOC label and overlay PNGs that fit the ground truth, and scores whose argmax is the labels', async () => {
+  const out = join(tmp, 'one');
+  const { code, err } = await run([sample('sample1.png'), '-o', out, '--scores-out', join(out, 'scores.npy')]);
+  assert.is(code, 0, err);
+  const labelPng = readFileSync(join(out, 'sample1_labels.png'));
+  assert.is(labelPng[25], 3, 'palette PNG');
+  const { width, height, labels } = decodeLabelPng(labelPng, 'labels');
+  const gt = decodeLabelPng(readFileSync(sample('sample1_gt.png')), 'gt').labels;
+  const c = new Confusion(6);
+  c.add(labels, gt);
+  assert.ok(c.meanIou() > 0.6, `mIoU ${c.meanIou()} against the ground truth`);
+  const ov = decodeImage(readFileSync(join(out, 'sample1_overlay.png')), 'overlay');
+  assert.equal([ov.width, ov.height], [width, height]);
+  const npy = readNpy(readFileSync(join(out, 'scores.npy')), 'scores.npy');
+  assert.equal(npy.shape, [height, width, 6]);
+  for (let i = 0; i < width * height; i++) {
+    const s = npy.data.subarray(i * 6, i * 6 + 6);
+    assert.is(s.indexOf(Math.max(...s)), labels[i], `pixel ${i}`);
+  }
+});
+
+test("the bundled model gives PyTorch's scores (tools/train_demo.py wrote them for a crop of sample1)", async () => {
+  const g = loadGolden('demo_model');
+  const img = golden(g, 'image');
+  const [h, w] = img.shape;
+  const crop = join(tmp, 'crop.png');
+  writeFileSync(crop, encodeRgbPng({ width: w, height: h, data: Uint8Array.from(img.data) }));
+  const { code, err } = await run([crop, '-o', join(tmp, 'crop-out'), '--scores-out', join(tmp, 'crop.npy')]);
+  assert.is(code, 0, err);
+  const npy = readNpy(readFileSync(join(tmp, 'crop.npy')), 'crop.npy');
+  assert.equal(npy.shape, golden(g, 'scores').shape);
+  assertClose(npy.data, golden(g, 'scores').data, { atol: 2e-3, rtol: 1e-4 }, 'scores');
+
+  // With --crf the labels are the CRF's, but --scores-out still holds the scores from before it.
+  const r = await run([crop, '--crf', '-o', join(tmp, 'crf-out'), '--scores-out', join(tmp, 'crf.npy')]);
+  assert.is(r.code, 0, r.err);
+  assertClose(readNpy(readFileSync(join(tmp, 'crf.npy')), 'crf.npy').data, npy.data, { atol: 0 }, 'scores with --crf');
+  const crf = decodeLabelPng(readFileSync(join(tmp, 'crf-out', 'crop_labels.png')), 'crf labels');
+  assert.equal([crf.width, crf.height], [w, h]);
+});
+
+test('a folder with a damaged file: the others are done, exit 1, nothing partial left behind', async () => {
+  const dir = join(tmp, 'folder');
+  mkdirSync(dir);
+  copyFileSync(sample('sample1.png'), join(dir, 'good.png'));
+  writeFileSync(join(dir, 'bad.png'), readFileSync(sample('sample2.png')).subarray(0, 500));
+  writeFileSync(join(dir, 'notes.txt'), 'not an image');
+  const out = join(tmp, 'folder-out');
+  const { code, err } = await run([dir, '-o', out]);
+  assert.is(code, 1);
+  assert.match(err, /bad\.png: truncated PNG/);
+  assert.match(err, /1 of 2 images failed/);
+  assert.equal(readdirSync(out).sort(), ['good_labels.png', 'good_overlay.png']);
+});
+
+test('an image too large for the device fails with the limit named', async () => {
+  const n = 2600; // conv1_1's output alone, 16 × n² floats, is over the 128 MiB binding limit
+  const big = join(tmp, 'big.png');
+  writeFileSync(big, encodeRgbPng({ width: n, height: n, data: new Uint8Array(n * n * 3).fill(90) }));
+  const { code, err } = await run([big, '-o', join(tmp, 'big-out')]);
+  assert.is(code, 1);
+  assert.match(err, /big\.png: .*maxStorageBufferBindingSize/);
+  assert.not.ok(existsSync(join(tmp, 'big-out', 'big_labels.png')));
+});
+
+test.after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test.run();
