@@ -1,5 +1,6 @@
 import { crfInit, crfIterate, labelStride, uploadCrfPlan, type CrfPlan } from '../kernels/crf.ts';
 import { crfBruteIterate } from '../kernels/crf_brute.ts';
+import { idleFor } from '../profile/idle.ts';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { AtrousError, ShapeError } from '../tensor/errors.ts';
@@ -130,13 +131,18 @@ function unpadLabels(a: Float32Array, n: number, c: number, cp: number): Float32
  * innermost (HWC, vertex-major), padded to whole vec4s with zeros: every kernel moves a pixel's
  * or a vertex's label vector as contiguous 16-byte loads.
  */
-async function meanField(dev: Device, n: number, unary: Float32Array, numLabels: number, record: (u: Tensor, q: Tensor, cp: number) => Tensor) {
+async function meanField(dev: Device, n: number, unary: Float32Array, numLabels: number, record: (u: Tensor, q: Tensor, cp: number) => { out: Tensor; work: number }) {
   const cp = labelStride(numLabels);
   const out = await dev.scope(async () => {
     const u = dev.tensor(padLabels(unary, n, numLabels, cp), [n, cp]);
     const q = dev.empty([n, cp]);
     crfInit(dev, n, numLabels, u, q);
-    return record(u, q, cp).download() as Promise<Float32Array>;
+    const r = record(u, q, cp);
+    // On lavapipe, awaiting the GPU busy-polls a core its workers need (dawn-notes pitfall 2):
+    // sleep through most of the expected time first (~1 multiply-add per ns measured there).
+    dev.flush();
+    if (dev.info.isFallbackAdapter) await idleFor(r.work / 1e6);
+    return r.out.download() as Promise<Float32Array>;
   });
   const q = unpadLabels(out, n, numLabels, cp);
   return { q, labels: argmaxLabels(q, numLabels) };
@@ -144,8 +150,10 @@ async function meanField(dev: Device, n: number, unary: Float32Array, numLabels:
 
 function iterateLattice(dev: Device, plan: CrfPlan | null, numLabels: number, iterations: number) {
   return (u: Tensor, q: Tensor, cp: number) => {
-    if (plan && iterations > 0) crfIterate(dev, plan, numLabels, u, q, dev.empty([plan.rows, cp]), dev.empty([plan.rows, cp]), iterations);
-    return q;
+    if (!plan || iterations === 0) return { out: q, work: 0 };
+    crfIterate(dev, plan, numLabels, u, q, dev.empty([plan.rows, cp]), dev.empty([plan.rows, cp]), iterations);
+    // Multiply-adds: splat and slice one per (entry, label), blur two per (row, label, pass).
+    return { out: q, work: iterations * cp * (2 * plan.pixels * (plan.ka + plan.kb) + 2 * plan.rows * plan.passes) };
   };
 }
 
@@ -196,7 +204,7 @@ export async function denseCrfBrute(dev: Device, image: RgbImage, unary: Float32
       db: 5,
       wb: params.biW,
     };
-    return crfBruteIterate(dev, k, numLabels, u, q, dev.empty([n, cp]), params.iterations);
+    return { out: crfBruteIterate(dev, k, numLabels, u, q, dev.empty([n, cp]), params.iterations), work: 0 };
   });
 }
 
