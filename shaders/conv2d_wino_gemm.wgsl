@@ -2,14 +2,24 @@
 // register-blocked like conv2d_blocked.wgsl for lavapipe: a workgroup shares one block of 8 output
 // channels (uniform vec4 weight loads), each lane owns 4 adjacent tiles (one aligned vec4 of V).
 // U is [16][O/8][C][8], V is [16][C][tpad/4] vec4s, M is [16][Opad][tpad/4] vec4s.
-struct Params { c: u32, opad: u32, tpad4: u32, unused: u32 }
+// Also serves 1×1 convs (batch = images, one U shared by all: uBatch = 0) with EPILOGUE adding
+// the bias and the optional ReLU.
+struct Params { c: u32, opad: u32, tpad4: u32, uBatch: u32, relu: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> u: array<vec4f>;
 @group(0) @binding(2) var<storage, read> v: array<vec4f>;
-@group(0) @binding(3) var<storage, read_write> m: array<vec4f>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> m: array<vec4f>;
 
 override WG: u32 = 64;
+override EPILOGUE: bool = false;
+
+fn finish(a: vec4f, o: u32) -> vec4f {
+  if (!EPILOGUE) { return a; }
+  let r = a + bias[o];
+  return select(r, max(r, vec4f(0.0)), p.relu != 0u);
+}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -18,7 +28,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   let ob = wid.y;
   let xi = wid.z;
   var vi = xi * p.c * p.tpad4 + l;
-  var ui = ((xi * (p.opad / 8u) + ob) * p.c) * 2u;
+  var ui = ((xi * p.uBatch * (p.opad / 8u) + ob) * p.c) * 2u;
   var a0 = vec4f(0.0); var a1 = vec4f(0.0); var a2 = vec4f(0.0); var a3 = vec4f(0.0);
   var a4 = vec4f(0.0); var a5 = vec4f(0.0); var a6 = vec4f(0.0); var a7 = vec4f(0.0);
   for (var c = 0u; c < p.c; c++) {
@@ -33,7 +43,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     a6 = fma(vec4f(w1.z), b, a6); a7 = fma(vec4f(w1.w), b, a7);
   }
   if (lane >= p.tpad4) { return; }
-  let o = (xi * p.opad + ob * 8u) * p.tpad4 + lane;
-  m[o] = a0; m[o + p.tpad4] = a1; m[o + 2u * p.tpad4] = a2; m[o + 3u * p.tpad4] = a3;
-  m[o + 4u * p.tpad4] = a4; m[o + 5u * p.tpad4] = a5; m[o + 6u * p.tpad4] = a6; m[o + 7u * p.tpad4] = a7;
+  let c0 = ob * 8u;
+  let o = (xi * p.opad + c0) * p.tpad4 + lane;
+  m[o] = finish(a0, c0); m[o + p.tpad4] = finish(a1, c0 + 1u);
+  m[o + 2u * p.tpad4] = finish(a2, c0 + 2u); m[o + 3u * p.tpad4] = finish(a3, c0 + 3u);
+  m[o + 4u * p.tpad4] = finish(a4, c0 + 4u); m[o + 5u * p.tpad4] = finish(a5, c0 + 5u);
+  m[o + 6u * p.tpad4] = finish(a6, c0 + 6u); m[o + 7u * p.tpad4] = finish(a7, c0 + 7u);
 }

@@ -60,19 +60,21 @@ export function winogradPlan(N: number, C: number, H: number, W: number, O: numb
 const WG = 64;
 
 /**
- * C[b] = A[b]·B[b] for b < batch: A is [batch][mPad/8][k][8] (8-row blocks, k-major), B is
+ * C[b] = A[b]·B[b] (+ bias, ReLU) for b < batch: A is [batch][mPad/8][k][8] (8-row blocks, k-major), B is
  * [batch][k][n], C is [batch][mPad][n]; mPad and n multiples of 8 and 4. The register-blocked
  * lavapipe GEMM of conv2d_wino_gemm.wgsl; also the engine's GEMM peak probe (bench/kernels/gemm_peak.ts).
  */
 export function batchedGemm(
   dev: Device, a: Tensor, b: Tensor, c: Tensor,
-  s: { batch: number; k: number; mPad: number; n: number }, meta: { kernel: string; variant: string; shape?: string },
+  s: { batch: number; k: number; mPad: number; n: number; sharedA?: boolean; bias?: Tensor; relu?: boolean },
+  meta: { kernel: string; variant: string; shape?: string },
 ): void {
   const n4 = s.n / 4;
   runKernel(dev, {
-    ...meta, shader: gemmShader, constants: { WG },
-    uniforms: new Params().u32(s.k, s.mPad, n4, 0).build(),
-    tensors: [a, b, c],
+    ...meta, shader: gemmShader, constants: { WG, EPILOGUE: s.bias ? 1 : 0 },
+    uniforms: new Params().u32(s.k, s.mPad, n4, s.sharedA ? 0 : 1, s.relu ? 1 : 0).build(),
+    // Without an epilogue the bias binding is never read; A stands in for it.
+    tensors: [a, b, s.bias ?? a, c],
     workgroups: [Math.ceil(n4 / WG), s.mPad / 8, s.batch],
     flops: 2 * s.batch * s.mPad * s.k * s.n,
   });

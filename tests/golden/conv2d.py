@@ -26,6 +26,8 @@ CASES = {
     'batch2': (2, 6, 19, 23, 10, 3, 3, 1, 2, 2, 1, 0),
     'k1s2': (2, 16, 15, 15, 12, 1, 1, 2, 0, 1, 0, 1),       # ResNet downsample 1x1 stride 2
     'k3s2nopad': (1, 4, 12, 10, 3, 3, 3, 2, 0, 1, 1, 0),    # stride 2, even map, no padding
+    'k1batch': (2, 20, 8, 6, 21, 1, 1, 1, 0, 1, 1, 1),      # 1x1 GEMM path: O not a multiple of 8, 2 images
+    'k1exact': (1, 12, 4, 8, 16, 1, 1, 1, 0, 1, 1, 0),      # 1x1 GEMM path writing y directly
 }
 
 
