@@ -42,7 +42,7 @@ class KeyTable {
     expected: number,
   ) {
     let cap = 1024;
-    while (cap < 2 * expected) cap *= 2;
+    while (cap < 2 * expected) cap *= 2; // grows as needed: a small table stays in cache
     this.table = new Int32Array(cap).fill(-1);
     this.keys = new Int32Array((cap / 2) * d);
   }
@@ -85,7 +85,7 @@ class KeyTable {
 /** Builds the lattice of n float32 feature vectors of dimension d (features[i*d + k]). */
 export function buildLattice(features: Float32Array, d: number, n: number): Lattice {
   const d1 = d + 1;
-  const table = new KeyTable(d, n);
+  const table = new KeyTable(d, 1024);
   const offsets = new Int32Array(n * d1);
   const weights = new Float32Array(n * d1);
   // canonical[r][i]: the offset of coordinate i's vertex of remainder r, given i's rank.
