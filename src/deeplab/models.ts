@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { caffePreprocessTensor, type RgbImage } from './preprocess.ts';
 import { DeepLabV1 } from './v1.ts';
 import { V1_VARIANTS, type V1Variant, type V1Widths } from './v1_arch.ts';
+import { VOC_CLASSES } from './palette.ts';
 
 /** What the CLIs need from any segmentation model. */
 export interface SegmentationModel {
@@ -33,11 +34,6 @@ export interface CreateModelOptions {
   /** Pad inputs to at least this size, as Caffe's crop_size (see V1Config.canvas). */
   canvas?: number;
 }
-
-export const VOC_CLASSES = [
-  'background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
-  'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
-];
 
 export const MODEL_NAMES: readonly string[] = [...V1_VARIANTS];
 
