@@ -208,9 +208,9 @@ function padInput(dev: Device, x: Tensor, g: Geometry, hp: number, wp: number): 
   runKernel(dev, {
     kernel: 'conv2d_pad',
     shader: padShader,
-    uniforms: new Params().u32(xp.size, g.H, g.W, hp, wp, g.pad).build(),
+    uniforms: new Params().u32(g.H, g.W, hp, wp, g.pad).build(),
     tensors: [x, xp],
-    workgroups: grid1d(dev, Math.ceil(xp.size / 256)),
+    workgroups: [hp, g.N * g.C],
   });
   return xp;
 }
