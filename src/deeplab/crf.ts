@@ -126,6 +126,9 @@ function unpadLabels(a: Float32Array, n: number, c: number, cp: number): Float32
   return out;
 }
 
+/** GPU time per unit of work (multiply-adds) on the last run; the first guess is 1 per ns. */
+let msPerWork = 1e-6;
+
 /**
  * Q0 = softmax(−U), then `record` records the updates; one submit, one readback. Labels
  * innermost (HWC, vertex-major), padded to whole vec4s with zeros: every kernel moves a pixel's
@@ -139,10 +142,13 @@ async function meanField(dev: Device, n: number, unary: Float32Array, numLabels:
     crfInit(dev, n, numLabels, u, q);
     const r = record(u, q, cp);
     // On lavapipe, awaiting the GPU busy-polls a core its workers need (dawn-notes pitfall 2):
-    // sleep through most of the expected time first (~1 multiply-add per ns measured there).
+    // sleep through most of the expected time first, as fast as the last run went.
     dev.flush();
-    if (dev.info.isFallbackAdapter) await idleFor(r.work / 1e6);
-    return r.out.download() as Promise<Float32Array>;
+    const t = performance.now();
+    if (dev.info.isFallbackAdapter) await idleFor(r.work * msPerWork);
+    const result = (await r.out.download()) as Float32Array;
+    if (r.work > 0) msPerWork = (performance.now() - t) / r.work;
+    return result;
   });
   const q = unpadLabels(out, n, numLabels, cp);
   return { q, labels: argmaxLabels(q, numLabels) };
