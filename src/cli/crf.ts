@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, realpathSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, basename, resolve } from 'node:path';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CRF_DEFAULTS, CrfError, denseCrf, MAX_LABELS, unaryFromLogits, unaryFromProbabilities, type CrfParams } from '../deeplab/crf.ts';
 import { decodeImage, encodeLabelPng } from '../io/image.ts';
 import { readNpy, writeNpy } from '../io/npy.ts';
+import { writeAtomic } from '../io/files.ts';
 import { Device } from '../tensor/device.ts';
 import { UsageError, type Command } from './command.ts';
 
@@ -69,16 +70,6 @@ export function scoresToHWC(shape: number[], data: Float32Array, width: number, 
   return { hwc, c };
 }
 
-function writeAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    if (existsSync(tmp)) unlinkSync(tmp);
-    throw e;
-  }
-}
 
 const where = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
 

@@ -8,7 +8,8 @@ import { formatReport } from '../profile/table.ts';
 import { Device } from '../tensor/device.ts';
 import { UsageError, type Command } from './command.ts';
 import { createModel } from '../deeplab/models.ts';
-import { bundledAsset, modelArgs, segmentImage, writeAtomic } from './segment.ts';
+import { writeAtomic } from '../io/files.ts';
+import { bundledAsset, modelArgs, segmentImage } from './segment.ts';
 
 const SAMPLES = ['sample1', 'sample2', 'sample3'];
 const OUT = 'demo-out';

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -6,6 +6,7 @@ import { CRF_DEFAULTS, denseCrf, unaryFromLogits } from '../deeplab/crf.ts';
 import { createModel, MODEL_NAMES, type SegmentationModel } from '../deeplab/models.ts';
 import { decodeImage, encodeLabelPng, encodeRgbPng, overlay, type RgbImage } from '../io/image.ts';
 import { writeNpy } from '../io/npy.ts';
+import { writeAtomic } from '../io/files.ts';
 import { argmaxChannels } from '../kernels/argmax.ts';
 import { Device } from '../tensor/device.ts';
 import { AtrousError } from '../tensor/errors.ts';
@@ -82,17 +83,6 @@ async function refineWithCrf(dev: Device, model: SegmentationModel, img: RgbImag
   return (await denseCrf(dev, img, unaryFromLogits(scoresHWC, model.numClasses), model.numClasses, params)).labels;
 }
 
-/** Writes via a temporary file and a rename, so a failure never leaves a partial output. */
-export function writeAtomic(path: string, bytes: Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (e) {
-    if (existsSync(tmp)) unlinkSync(tmp);
-    throw new AtrousError(`cannot write ${path}: ${(e as Error).message}`);
-  }
-}
 
 /** A hand-written bar on stderr (only on a terminal): one line, redrawn in place. */
 function progress(total: number): (done: number, label: string) => void {
