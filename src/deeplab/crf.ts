@@ -5,6 +5,7 @@ import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { AtrousError, ShapeError } from '../tensor/errors.ts';
 import { bilateralFeatures, buildLattice, normalisation, positionalFeatures } from './lattice.ts';
+import type { RgbImage } from '../io/image.ts';
 
 /**
  * The fully connected CRF (Krähenbühl & Koltun 2011) as DeepLab runs it: Potts model, a
@@ -39,12 +40,7 @@ export const CRF_DEFAULTS: Record<string, CrfParams> = {
 /** Labels are returned as bytes. */
 export const MAX_LABELS = 256;
 
-export interface RgbImage {
-  width: number;
-  height: number;
-  /** RGB, HWC, 0..255. */
-  data: Uint8Array;
-}
+export type { RgbImage };
 
 /** Bad CRF input (sizes, parameters, non-finite scores). */
 export class CrfError extends AtrousError {
