@@ -1,7 +1,7 @@
-// Winograd F(2×2, 3×3), step 2 of 3: sixteen independent GEMMs, M[ξ] = U[ξ]·V[ξ] (O×C times C×T),
+// Winograd F(4×4, 3×3), step 2 of 3: 36 independent GEMMs, M[ξ] = U[ξ]·V[ξ] (O×C times C×T),
 // register-blocked like conv2d_blocked.wgsl for lavapipe: a workgroup shares one block of 8 output
 // channels (uniform vec4 weight loads), each lane owns 4 adjacent tiles (one aligned vec4 of V).
-// U is [16][O/8][C][8], V is [16][C][tpad/4] vec4s, M is [16][Opad][tpad/4] vec4s.
+// U is [36][O/8][C][8], V is [36][C][tpad/4] vec4s, M is [36][Opad][tpad/4] vec4s.
 // Also serves 1×1 convs (batch = images, one U shared by all: uBatch = 0) with EPILOGUE adding
 // the bias and the optional ReLU.
 struct Params { c: u32, opad: u32, tpad4: u32, uBatch: u32, relu: u32 }

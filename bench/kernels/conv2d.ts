@@ -38,7 +38,7 @@ export const conv2dEntry: BenchEntry = {
     const v = shape.split(',').map(Number);
     if (v.length !== 9 || !v.every(Number.isInteger)) throw new Error(`conv2d: bad shape "${shape}" (${this.shapeHelp})`);
     const [N, C, H, W, O, k, stride, pad, dilation] = v;
-    const weights = Conv2dWeights.fromHost(dev, benchData(O * C * k * k, 2).map((a) => a / Math.sqrt(C * k * k)), [O, C, k, k], benchData(O, 3), 'bench');
+    const weights = Conv2dWeights.fromHost(dev, benchData(O * C * k * k, 2).map((a) => a / Math.sqrt(C * k * k)), [O, C, k, k], benchData(O, 3), 'bench', { winograd: true });
     const x = dev.tensor(benchData(N * C * H * W), [N, C, H, W]);
     const OH = conv2dOutputSize(H, k, stride, pad, dilation);
     const OW = conv2dOutputSize(W, k, stride, pad, dilation);

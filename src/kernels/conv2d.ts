@@ -47,7 +47,7 @@ export class Conv2dWeights {
     readonly packed: Tensor,
     /** @internal bias padded to ⌈O/8⌉·8 */
     readonly bias: Tensor,
-    /** @internal 3×3 only: Winograd-domain weights, see conv2d_winograd.ts */
+    /** @internal 3×3 only, when built: Winograd-domain weights, see conv2d_winograd.ts */
     readonly winograd: Tensor | null,
   ) {}
 
@@ -57,6 +57,7 @@ export class Conv2dWeights {
     shape: readonly [number, number, number, number],
     bias?: Float32Array | null,
     name = 'conv2d',
+    opts: { winograd?: boolean } = {},
   ): Conv2dWeights {
     if (shape.length !== 4 || !shape.every((d) => Number.isInteger(d) && d > 0)) {
       throw new ShapeError(`${name}: weight shape ${fmtShape(shape)} must be 4 positive integers O×I×KH×KW`);
@@ -77,8 +78,9 @@ export class Conv2dWeights {
     }
     const b = new Float32Array(blocks * OB);
     if (bias) b.set(bias);
-    // 3×3 layers also keep Winograd-domain weights (16/9 the size) for the 'winograd' variant.
-    const u = KH === 3 && KW === 3 ? winogradWeights(weight, O, I) : null;
+    // 3×3 layers also keep Winograd-domain weights (4× the size) for the 'winograd' variant: by
+    // default only on CPU adapters (lavapipe), where that variant is the one picked.
+    const u = KH === 3 && KW === 3 && (opts.winograd ?? dev.info.isFallbackAdapter) ? winogradWeights(weight, O, I) : null;
     return new Conv2dWeights(name, O, I, KH, KW, dev.tensor(packed, [packed.length]), dev.tensor(b, [b.length]), u && dev.tensor(u, [u.length]));
   }
 
@@ -132,7 +134,8 @@ export function pickVariant(dev: Device, w?: Conv2dWeights, g?: Geometry): strin
 
 /** Why the Winograd variant cannot run this layer, or null if it can. */
 function winogradRefusal(dev: Device, w: Conv2dWeights, g: Geometry): string | null {
-  if (!w.winograd || g.stride !== 1) return `needs a 3×3 kernel with stride 1 (got ${g.KH}×${g.KW}, stride ${g.stride})`;
+  if (w.kernelH !== 3 || w.kernelW !== 3 || g.stride !== 1) return `needs a 3×3 kernel with stride 1 (got ${g.KH}×${g.KW}, stride ${g.stride})`;
+  if (!w.winograd) return `needs weights created with Conv2dWeights.fromHost(…, { winograd: true }) (the default only on CPU adapters)`;
   const plan = winogradPlan(g.N, g.C, g.H, g.W, g.O, g.OH, g.OW, g.dil, g.pad);
   const max = dev.limits.maxStorageBufferBindingSize / 4;
   if (Math.max(plan.vSize, plan.mSize, g.N * g.C * plan.hp * plan.wp) > max) return `needs intermediates over the device's maxStorageBufferBindingSize for this input`;
