@@ -5,7 +5,8 @@
 // (conv2d_pad.wgsl). V is [36][C][tilesPadded], so the GEMM pass reads 4 adjacent tiles as a vec4.
 struct Params {
   c: u32, hp: u32, wp: u32, th: u32,
-  tw: u32, tiles: u32, tpad: u32, count: u32,
+  tw: u32, tiles: u32, tpad: u32, count: u32,   // th, tiles: of this band of tile rows
+  ty0: u32,                                     // the band's first tile row
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -34,7 +35,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let t = i % p.tiles;
   let ci = i / p.tiles;
   let tx = t % p.tw;
-  let ty = (t / p.tw) % p.th;
+  let ty = (t / p.tw) % p.th + p.ty0;
   let n = t / (p.tw * p.th);
   let y0 = (ty / D) * 4u * D + ty % D;
   let x0 = (tx / D) * 4u * D + tx % D;

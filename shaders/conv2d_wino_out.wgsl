@@ -3,7 +3,7 @@
 struct Params {
   o: u32, oh: u32, ow: u32, th: u32,
   tw: u32, tiles: u32, tpad: u32, opad: u32,
-  count: u32, relu: u32,
+  count: u32, relu: u32, ty0: u32,   // th, tiles: of this band of tile rows starting at ty0
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -39,7 +39,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     for (var r = 0u; r < 4u; r++) { rows[r][c] = a[r]; }
   }
   let tx = t % p.tw;
-  let ty = (t / p.tw) % p.th;
+  let ty = (t / p.tw) % p.th + p.ty0;
   let n = t / (p.tw * p.th);
   let y0 = (ty / D) * 4u * D + ty % D;
   let x0 = (tx / D) * 4u * D + tx % D;

@@ -6,7 +6,7 @@ import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
-import { batchedGemm, winogradConv, winogradPlan, winogradWeights } from './conv2d_winograd.ts';
+import { batchedGemm, winogradConv, winogradPlan, winogradTesting, winogradWeights } from './conv2d_winograd.ts';
 import { copyBlocks } from './copy.ts';
 
 export interface Conv2dOptions {
@@ -132,13 +132,15 @@ export function pickVariant(dev: Device, w?: Conv2dWeights, g?: Geometry): strin
   return 'blocked';
 }
 
+/** f32 elements in the largest buffer a dispatch may bind. */
+const maxElems = (dev: Device) => winogradTesting.maxElems || Math.floor(dev.limits.maxStorageBufferBindingSize / 4);
+
 /** Why the Winograd variant cannot run this layer, or null if it can. */
 function winogradRefusal(dev: Device, w: Conv2dWeights, g: Geometry): string | null {
   if (w.kernelH !== 3 || w.kernelW !== 3 || g.stride !== 1) return `needs a 3×3 kernel with stride 1 (got ${g.KH}×${g.KW}, stride ${g.stride})`;
   if (!w.winograd) return `needs weights created with Conv2dWeights.fromHost(…, { winograd: true }) (the default only on CPU adapters)`;
-  const plan = winogradPlan(g.N, g.C, g.H, g.W, g.O, g.OH, g.OW, g.dil, g.pad);
-  const max = dev.limits.maxStorageBufferBindingSize / 4;
-  if (Math.max(plan.vSize, plan.mSize, g.N * g.C * plan.hp * plan.wp) > max) return `needs intermediates over the device's maxStorageBufferBindingSize for this input`;
+  const plan = winogradPlan(g.N, g.C, g.H, g.W, g.O, g.OH, g.OW, g.dil, g.pad, maxElems(dev));
+  if (!plan || g.N * g.C * plan.hp * plan.wp > maxElems(dev)) return `needs intermediates over the device's maxStorageBufferBindingSize for this input`;
   return null;
 }
 
@@ -190,7 +192,7 @@ export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOpt
         y.dispose();
         throw new ShapeError(`${w.name}: conv2d variant 'winograd' ${why}; use 'blocked' or 'tiled'`);
       }
-      const plan = winogradPlan(g.N, g.C, g.H, g.W, g.O, g.OH, g.OW, g.dil, g.pad);
+      const plan = winogradPlan(g.N, g.C, g.H, g.W, g.O, g.OH, g.OW, g.dil, g.pad, maxElems(dev))!;
       const xp = padInput(dev, x, g, plan.hp, plan.wp);
       winogradConv(dev, xp, w.winograd!, w.bias, y, g, plan, meta);
       xp.dispose();

@@ -39,28 +39,42 @@ export function winogradWeights(weight: Float32Array, O: number, C: number): Flo
 }
 
 export interface WinogradPlan {
-  th: number; tw: number; tiles: number; tpad: number; hp: number; wp: number;
+  /** Tile rows and columns per image; the padded input's rows and columns. */
+  th: number; tw: number; hp: number; wp: number;
+  /** Tile rows per band: V and M hold one band of rows (of all N images) at a time. */
+  band: number;
+  /** Tiles per band (N·band·tw), padded to a multiple of 4 (the GEMM reads vec4s of tiles). */
+  tpad: number;
   /** Elements of the V and M intermediates. */
   vSize: number; mSize: number;
 }
 
-/** Tile grid and buffer sizes for an N×C×H×W input, O outputs of OH×OW, dilation d, pad p. */
-export function winogradPlan(N: number, C: number, H: number, W: number, O: number, OH: number, OW: number, d: number, p: number): WinogradPlan {
-  const m = 4;
-  const jh = Math.ceil(OH / (m * d));
-  const jw = Math.ceil(OW / (m * d));
+/**
+ * Tile grid and buffer sizes for an N×C×H×W input, O outputs of OH×OW, dilation d, pad p, with
+ * V and M kept to maxElems each (a large image runs in bands of tile rows); null if one tile row
+ * is already too big.
+ */
+export function winogradPlan(N: number, C: number, H: number, W: number, O: number, OH: number, OW: number, d: number, p: number, maxElems: number): WinogradPlan | null {
+  const jh = Math.ceil(OH / (4 * d));
+  const jw = Math.ceil(OW / (4 * d));
   const th = jh * d;
   const tw = jw * d;
-  const tiles = N * th * tw;
-  const tpad = Math.ceil(tiles / 4) * 4;
-  // The last tile starts at row md(jh−1) + d − 1 and reads m + 2 rows at stride d.
-  const hp = Math.max(H + 2 * p, m * d * jh + 2 * d);
-  const wp = Math.max(W + 2 * p, m * d * jw + 2 * d);
-  const a2 = 36;
-  return { th, tw, tiles, tpad, hp, wp, vSize: a2 * C * tpad, mSize: a2 * Math.ceil(O / 8) * 8 * tpad };
+  // The last tile starts at row 4d(jh−1) + d − 1 and reads 6 rows at stride d.
+  const hp = Math.max(H + 2 * p, 4 * d * jh + 2 * d);
+  const wp = Math.max(W + 2 * p, 4 * d * jw + 2 * d);
+  const rows = 36 * Math.max(C, Math.ceil(O / 8) * 8);
+  const most = Math.min(th, Math.floor((Math.floor(maxElems / rows / 4) * 4) / (N * tw)));
+  if (most < 1) return null;
+  const band = Math.ceil(th / Math.ceil(th / most)); // equal bands: the last one wastes little
+
+  const tpad = Math.ceil((N * band * tw) / 4) * 4;
+  return { th, tw, hp, wp, band, tpad, vSize: 36 * C * tpad, mSize: 36 * Math.ceil(O / 8) * 8 * tpad };
 }
 
 const WG = 64;
+
+/** Test hook: caps the V and M buffers below the device limit, to exercise banding on small inputs. */
+export const winogradTesting = { maxElems: 0 };
 
 /**
  * C[b] = A[b]·B[b] (+ bias, ReLU) for b < batch: A is [batch][mPad/8][k][8] (8-row blocks, k-major), B is
@@ -85,29 +99,34 @@ export function batchedGemm(
   });
 }
 
-/** Records the three Winograd passes; xp is x zero-padded to plan.hp × plan.wp. */
+/** Records the three Winograd passes (per band of tile rows); xp is x zero-padded to plan.hp × plan.wp. */
 export function winogradConv(
   dev: Device, xp: Tensor, u: Tensor, bias: Tensor, y: Tensor,
-  g: { C: number; O: number; OH: number; OW: number; dil: number; relu: boolean },
+  g: { N: number; C: number; O: number; OH: number; OW: number; dil: number; relu: boolean },
   plan: WinogradPlan, meta: { kernel: string; variant: string; shape: string },
 ): void {
   const { C, O, dil: D } = g;
   const opad = Math.ceil(O / 8) * 8;
   const v = dev.empty([plan.vSize]);
-  runKernel(dev, {
-    ...meta, variant: `${meta.variant}/in`, shader: inShader, constants: { WG, D },
-    uniforms: new Params().u32(C, plan.hp, plan.wp, plan.th, plan.tw, plan.tiles, plan.tpad, C * plan.tiles).build(),
-    tensors: [xp, v],
-    workgroups: grid1d(dev, Math.ceil((C * plan.tiles) / WG)),
-  });
   const m = dev.empty([plan.mSize]);
-  batchedGemm(dev, u, v, m, { batch: 36, k: C, mPad: opad, n: plan.tpad }, { ...meta, variant: `${meta.variant}/gemm` });
-  runKernel(dev, {
-    ...meta, variant: `${meta.variant}/out`, shader: outShader, constants: { WG, D },
-    uniforms: new Params().u32(O, g.OH, g.OW, plan.th, plan.tw, plan.tiles, plan.tpad, opad, O * plan.tiles, g.relu ? 1 : 0).build(),
-    tensors: [m, bias, y],
-    workgroups: grid1d(dev, Math.ceil((O * plan.tiles) / WG)),
-  });
+  for (let ty0 = 0; ty0 < plan.th; ty0 += plan.band) {
+    const band = Math.min(plan.band, plan.th - ty0);
+    const tiles = g.N * band * plan.tw;
+    runKernel(dev, {
+      ...meta, variant: `${meta.variant}/in`, shader: inShader, constants: { WG, D },
+      uniforms: new Params().u32(C, plan.hp, plan.wp, band, plan.tw, tiles, plan.tpad, C * tiles, ty0).build(),
+      tensors: [xp, v],
+      workgroups: grid1d(dev, Math.ceil((C * tiles) / WG)),
+    });
+    // (A shorter last band still multiplies all tpad columns: V's row stride is fixed.)
+    batchedGemm(dev, u, v, m, { batch: 36, k: C, mPad: opad, n: plan.tpad }, { ...meta, variant: `${meta.variant}/gemm` });
+    runKernel(dev, {
+      ...meta, variant: `${meta.variant}/out`, shader: outShader, constants: { WG, D },
+      uniforms: new Params().u32(O, g.OH, g.OW, band, plan.tw, tiles, plan.tpad, opad, O * tiles, g.relu ? 1 : 0, ty0).build(),
+      tensors: [m, bias, y],
+      workgroups: grid1d(dev, Math.ceil((O * tiles) / WG)),
+    });
+  }
   v.dispose();
   m.dispose();
 }

@@ -4,6 +4,7 @@ import { getDevice } from '../helpers/device.ts';
 import { assertClose, golden, loadGolden, maxAbs } from '../helpers/assert.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
 import { conv2d, conv2dOutputSize, Conv2dWeights, CONV2D_VARIANTS, pickVariant } from '../../src/kernels/conv2d.ts';
+import { winogradPlan, winogradTesting } from '../../src/kernels/conv2d_winograd.ts';
 import { ShapeError } from '../../src/tensor/errors.ts';
 
 const g = loadGolden('conv2d');
@@ -46,6 +47,32 @@ for (const name of CASES) {
     weights.dispose();
   });
 }
+
+test('winograd runs a large input in bands of tile rows', async () => {
+  const dev = await getDevice();
+  for (const name of ['batch2', 'map65']) {  // dilation 2 with 2 images; 65×65
+    const c = caseData(name);
+    const ref = golden(g, `${name}.y`);
+    const weights = Conv2dWeights.fromHost(dev, c.w, [c.O, c.C, c.KH, c.KW], c.b, name, { winograd: true });
+    const x = dev.tensor(c.x, [c.N, c.C, c.H, c.W]);
+    const OH = conv2dOutputSize(c.H, 3, 1, c.pad, c.dilation);
+    const OW = conv2dOutputSize(c.W, 3, 1, c.pad, c.dilation);
+    // Room for 2 tile rows (of tw tiles, 36·max(C, 16) V/M rows each): several bands per image.
+    const tw = Math.ceil(OW / (4 * c.dilation)) * c.dilation;
+    winogradTesting.maxElems = 36 * Math.max(c.C, 16) * c.N * 2 * tw;
+    const plan = winogradPlan(c.N, c.C, c.H, c.W, c.O, OH, OW, c.dilation, c.pad, winogradTesting.maxElems)!;
+    assert.ok(plan.band < plan.th, `${name}: ${plan.th} tile rows in one band`);
+    try {
+      const y = conv2d(dev, x, weights, { stride: c.stride, pad: c.pad, dilation: c.dilation, relu: c.relu, variant: 'winograd' });
+      assertClose(await y.download(), ref.data, { atol: 1e-4 * (1 + maxAbs(ref.data)) }, `${name}/winograd in bands`);
+      y.dispose();
+    } finally {
+      winogradTesting.maxElems = 0;
+    }
+    x.dispose();
+    weights.dispose();
+  }
+});
 
 test('conv2dOutputSize follows ⌊(H + 2p − (d(k−1)+1))/s⌋ + 1', () => {
   assert.is(conv2dOutputSize(321, 3, 1, 1, 1), 321);
