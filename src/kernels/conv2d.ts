@@ -126,9 +126,9 @@ function geometry(x: Tensor, w: Conv2dWeights, opts: Conv2dOptions): Geometry {
  */
 export function pickVariant(dev: Device, w?: Conv2dWeights, g?: Geometry): string {
   if (!dev.info.isFallbackAdapter) return 'tiled';
-  // Past lavapipe's FMA ceiling only fewer multiplies help: Winograd for 3×3 stride-1 layers with
-  // enough input channels that the GEMM outweighs the two transform passes.
-  if (w && g && g.C >= 16 && !winogradRefusal(dev, w, g)) return 'winograd';
+  // Past lavapipe's FMA ceiling only fewer multiplies help: Winograd for every 3×3 stride-1 layer
+  // (measured faster even with 3 input channels: 80 against 96 ms for conv1_1 at 321×321).
+  if (w && g && !winogradRefusal(dev, w, g)) return 'winograd';
   return 'blocked';
 }
 

@@ -101,6 +101,9 @@ test('bad inputs throw ShapeErrors naming the layer and parameters', async () =>
   assert.throws(() => conv2d(dev, x, w, { dilation: 4, pad: 1 }), err(/9×9 dilated window/));
   assert.throws(() => conv2d(dev, x, w, { stride: 0 }), err(/stride/));
   assert.throws(() => conv2d(dev, x, w, { variant: 'nope' }), err(/variant/));
+  const plain = Conv2dWeights.fromHost(dev, new Float32Array(54), [2, 3, 3, 3], null, 'fc6', { winograd: false });
+  assert.throws(() => conv2d(dev, x, plain, { pad: 1, variant: 'winograd' }), err(/winograd: true/));
+  plain.dispose();
   const empty = dev.zeros([0, 3, 5, 5]);
   assert.throws(() => conv2d(dev, empty, w), err(/empty/));
   for (const t of [x, x4, x3, empty]) t.dispose();
