@@ -94,7 +94,7 @@ export function batchedGemm(
     uniforms: new Params().u32(s.k, s.mPad, n4, s.sharedA ? 0 : 1, s.relu ? 1 : 0).build(),
     // Without an epilogue the bias binding is never read; A stands in for it.
     tensors: [a, b, s.bias ?? a, c],
-    workgroups: [Math.ceil(n4 / wg), s.mPad / 8, s.batch],
+    workgroups: [s.mPad / 8, Math.ceil(n4 / wg), s.batch],
     flops: 2 * s.batch * s.mPad * s.k * s.n,
   });
 }
