@@ -3,8 +3,8 @@ import * as assert from 'uvu/assert';
 import { getDevice } from '../helpers/device.ts';
 import { assertClose, golden, loadGolden, maxAbs } from '../helpers/assert.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
-import { conv2d, conv2dOutputSize, Conv2dWeights, CONV2D_VARIANTS, pickVariant } from '../../src/kernels/conv2d.ts';
-import { winogradPlan, winogradTesting } from '../../src/kernels/conv2d_winograd.ts';
+import { conv2d, conv2dOutputSize, conv2dTesting, Conv2dWeights, CONV2D_VARIANTS, pickVariant } from '../../src/kernels/conv2d.ts';
+import { winogradPlan } from '../../src/kernels/conv2d_winograd.ts';
 import { ShapeError } from '../../src/tensor/errors.ts';
 
 const g = loadGolden('conv2d');
@@ -59,15 +59,37 @@ test('winograd runs a large input in bands of tile rows', async () => {
     const OW = conv2dOutputSize(c.W, 3, 1, c.pad, c.dilation);
     // Room for 2 tile rows (of tw tiles, 36·max(C, 16) V/M rows each): several bands per image.
     const tw = Math.ceil(OW / (4 * c.dilation)) * c.dilation;
-    winogradTesting.maxElems = 36 * Math.max(c.C, 16) * c.N * 2 * tw;
-    const plan = winogradPlan(c.N, c.C, c.H, c.W, c.O, OH, OW, c.dilation, c.pad, winogradTesting.maxElems)!;
+    conv2dTesting.maxElems = 36 * Math.max(c.C, 16) * c.N * 2 * tw;
+    const plan = winogradPlan(c.N, c.C, c.H, c.W, c.O, OH, OW, c.dilation, c.pad, conv2dTesting.maxElems)!;
     assert.ok(plan.band < plan.th, `${name}: ${plan.th} tile rows in one band`);
     try {
       const y = conv2d(dev, x, weights, { stride: c.stride, pad: c.pad, dilation: c.dilation, relu: c.relu, variant: 'winograd' });
       assertClose(await y.download(), ref.data, { atol: 1e-4 * (1 + maxAbs(ref.data)) }, `${name}/winograd in bands`);
       y.dispose();
     } finally {
-      winogradTesting.maxElems = 0;
+      conv2dTesting.maxElems = 0;
+    }
+    x.dispose();
+    weights.dispose();
+  }
+});
+
+test('im2col runs in bands of output rows', async () => {
+  const dev = await getDevice();
+  for (const name of ['resnetconv1', 'k1s2', 'k4dil4']) {  // 7×7 stride 2; 2 images; 4×4 dilation 4
+    const c = caseData(name);
+    const ref = golden(g, `${name}.y`);
+    const weights = Conv2dWeights.fromHost(dev, c.w, [c.O, c.C, c.KH, c.KW], c.b, name);
+    const x = dev.tensor(c.x, [c.N, c.C, c.H, c.W]);
+    const OW = conv2dOutputSize(c.W, c.KW, c.stride, c.pad, c.dilation);
+    // Room for 2 output rows per band (of K or ⌈O/8⌉·8 rows of B and C, whichever is more).
+    conv2dTesting.maxElems = Math.max(c.C * c.KH * c.KW, Math.ceil(c.O / 8) * 8) * (c.N * 2 * OW + 4);
+    try {
+      const y = conv2d(dev, x, weights, { stride: c.stride, pad: c.pad, dilation: c.dilation, relu: c.relu, variant: 'im2col' });
+      assertClose(await y.download(), ref.data, { atol: 1e-4 * (1 + maxAbs(ref.data)) }, `${name}/im2col in bands`);
+      y.dispose();
+    } finally {
+      conv2dTesting.maxElems = 0;
     }
     x.dispose();
     weights.dispose();
