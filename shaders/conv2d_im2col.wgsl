@@ -18,7 +18,7 @@ override WG: u32 = 64;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let r = wid.x;                 // band row: image r / rowsPerImage … see host: rows are (n, oy)
+  let r = wid.x;                 // the band's rows are (image, output row) pairs
   let k = wid.y;
   let kx = k % p.kw;
   let ky = (k / p.kw) % p.kh;

@@ -10,13 +10,21 @@ import { grid1d, Params, runKernel } from './runner.ts';
 import { batchedGemm, winogradConv, winogradPlan, winogradWeights } from './conv2d_winograd.ts';
 import { copyBlocks } from './copy.ts';
 
+// Layouts. Activations stay NCHW everywhere: per image, NCHW *is* the K×N right-hand matrix of the
+// conv-as-GEMM Y[O×HW] = W[O×K]·X[K×HW] (rows of X contiguous, what the lanes' vec4 loads want),
+// so no layer needs a transpose. Weights are re-laid out once (see Conv2dWeights).
+
 export interface Conv2dOptions {
   stride?: number;
   pad?: number;
   dilation?: number;
   relu?: boolean;
-  /** 'direct' (reference), 'tiled' (workgroup-memory implicit GEMM, for GPUs) or 'blocked'
-   * (register-blocked implicit GEMM, for lavapipe); default: chosen per adapter (see pickVariant). */
+  /**
+   * 'direct': one output per invocation, the readable reference. 'tiled': workgroup-memory
+   * implicit GEMM (for GPUs). 'blocked': register-blocked implicit GEMM with no workgroup memory
+   * (for lavapipe; 1×1 stride-1 convs run as a plain GEMM). 'im2col': explicit unfold + the
+   * register-blocked GEMM. 'winograd': F(4×4, 3×3), 3×3 stride 1 only. Default: pickVariant().
+   */
   variant?: string;
 }
 
@@ -121,9 +129,10 @@ function geometry(x: Tensor, w: Conv2dWeights, opts: Conv2dOptions): Geometry {
 /**
  * Which variant to run when none is asked for. lavapipe (a CPU posing as a GPU, reported as the
  * fallback adapter) runs a workgroup as SIMD lanes of one core, where workgroup memory and
- * barriers are pure overhead and a load whose address is uniform across the workgroup is issued
- * once: the register-blocked 'blocked' variant is built for that. Real GPUs need the
- * shared-memory reuse of the classic 'tiled' implicit GEMM (dawn-notes.md has the measurements).
+ * barriers are pure overhead, a load whose address is uniform across the workgroup is issued
+ * once, and a per-lane load at a data-dependent address is a gather: its kernels keep 8 output
+ * channels × one aligned vec4 of columns per lane, weights uniform (dawn-notes.md). Real GPUs
+ * need the shared-memory reuse of the classic 'tiled' implicit GEMM instead.
  */
 export function pickVariant(dev: Device, w?: Conv2dWeights, g?: Geometry): string {
   if (!dev.info.isFallbackAdapter) return 'tiled';
