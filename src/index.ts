@@ -28,3 +28,5 @@ export { caffePreprocess, caffePreprocessTensor, CAFFE_MEAN_BGR } from './deepla
 export { denseCrf, denseCrfBrute, prepareCrf, runCrf, argmaxLabels, unaryFromLogits, unaryFromProbabilities, CRF_DEFAULTS, MAX_LABELS, CrfError, type CrfParams, type CrfPrepared } from './deeplab/crf.ts';
 export { buildLattice, filterCpu, type Lattice } from './deeplab/lattice.ts';
 export { readNpy, writeNpy, NpyError } from './io/npy.ts';
+export { conv2d, conv2dOutputSize, Conv2dWeights, type Conv2dOptions } from './kernels/conv2d.ts';
+export { foldBatchNorm } from './nn/batchnorm.ts';

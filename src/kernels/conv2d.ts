@@ -43,7 +43,7 @@ const OB = 8;
  * (i, kh, kw) order, O padded with zeros to a multiple of 8. Why: the blocked variant reads the 8
  * weights of one k as two aligned vec4s at an address shared by the whole workgroup, and the
  * tiled variant's workgroup tile loads are runs of 8 contiguous floats. Bias (zeros if none) is
- * padded the same way. Create weights outside dev.scope(): they live until dispose().
+ * padded the same way. Weights live until dispose(), even when created inside dev.scope().
  */
 export class Conv2dWeights {
   private constructor(
@@ -90,7 +90,9 @@ export class Conv2dWeights {
     // 3×3 layers also keep Winograd-domain weights (4× the size) for the 'winograd' variant: by
     // default only on CPU adapters (lavapipe), where that variant is the one picked.
     const u = KH === 3 && KW === 3 && (opts.winograd ?? dev.info.isFallbackAdapter) ? winogradWeights(weight, O, I) : null;
-    return new Conv2dWeights(name, O, I, KH, KW, dev.tensor(packed, [packed.length]), dev.tensor(b, [b.length]), u && dev.tensor(u, [u.length]));
+    // Weights outlive any scope they are created in (dev.keep): they are freed by dispose() alone.
+    const upload = (a: Float32Array) => dev.keep(dev.tensor(a, [a.length]));
+    return new Conv2dWeights(name, O, I, KH, KW, upload(packed), upload(b), u && upload(u));
   }
 
   dispose(): void {

@@ -298,6 +298,15 @@ export class Device {
     return result;
   }
 
+  /**
+   * Exempts t from every enclosing scope(), so it lives until its own dispose(): for long-lived
+   * state such as layer weights created inside a scope.
+   */
+  keep<T extends Tensor>(t: T): T {
+    for (const s of this.scopes) s.delete(t);
+    return t;
+  }
+
   /** Runs fn with `name` on the label stack, so its dispatches are labelled e.g. "conv1_1". */
   withLabel<T>(name: string, fn: () => T): T {
     this.labels.push(name);

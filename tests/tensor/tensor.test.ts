@@ -107,6 +107,22 @@ test('scope disposes everything created inside except what it returns', async ()
   r.dispose();
 });
 
+test('keep exempts a tensor from enclosing scopes; it lives until its own dispose', async () => {
+  const dev = await getDevice();
+  const live = dev.liveTensors;
+  let kept: ReturnType<typeof dev.zeros> | null = null;
+  dev.scope(() => {
+    dev.scope(() => {
+      kept = dev.keep(dev.tensor([4, 5], [2]));
+      dev.zeros([3]);
+    });
+  });
+  assert.is(dev.liveTensors, live + 1);
+  assert.equal([...(await kept!.download())], [4, 5]);
+  kept!.dispose();
+  assert.is(dev.liveTensors, live);
+});
+
 test('use after dispose names the op and the tensor', async () => {
   const dev = await getDevice();
   const t = dev.tensor([1, 2], [2]);
