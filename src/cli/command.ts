@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /** One CLI command: `atrous <name> [args]`. Each lives in its own file under src/cli/. */
 export interface Command {
   name: string;
@@ -12,4 +14,13 @@ export interface Command {
 /** Thrown for bad command-line usage; the CLI prints it with the command's help and exits 2. */
 export class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** node:util's parseArgs, with its errors (unknown or malformed options) turned into UsageErrors. */
+export function parseOptions<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }

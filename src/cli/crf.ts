@@ -1,12 +1,11 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { CRF_DEFAULTS, CrfError, denseCrf, MAX_LABELS, unaryFromLogits, unaryFromProbabilities, type CrfParams } from '../deeplab/crf.ts';
 import { decodeImage, encodeLabelPng } from '../io/image.ts';
 import { readNpy, writeNpy } from '../io/npy.ts';
 import { writeAtomic } from '../io/files.ts';
 import { Device } from '../tensor/device.ts';
-import { UsageError, type Command } from './command.ts';
+import { parseOptions, UsageError, type Command } from './command.ts';
 
 const HELP = `Usage: atrous crf IMAGE SCORES.npy [options]
 
@@ -78,23 +77,18 @@ export const crf: Command = {
   summary: 'refine class scores (.npy) with the dense CRF',
   help: HELP,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          out: { type: 'string', short: 'o' },
-          'q-out': { type: 'string' },
-          layout: { type: 'string' },
-          'scores-kind': { type: 'string' },
-          model: { type: 'string' },
-          ...Object.fromEntries(Object.keys(NUMBERS).map((k) => [k, { type: 'string' as const }])),
-        },
-      });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const parsed = parseOptions({
+      args,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        'q-out': { type: 'string' },
+        layout: { type: 'string' },
+        'scores-kind': { type: 'string' },
+        model: { type: 'string' },
+        ...Object.fromEntries(Object.keys(NUMBERS).map((k) => [k, { type: 'string' as const }])),
+      },
+    });
     const { values: v, positionals } = parsed;
     if (positionals.length !== 2) throw new UsageError(`expected IMAGE and SCORES.npy, got ${positionals.length} argument(s)`);
     const [imagePath, scoresPath] = positionals;

@@ -1,12 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Confusion, formatIouTable } from '../deeplab/miou.ts';
 import { decodeImage, decodeLabelPng, encodeLabelPng, encodeRgbPng, overlay } from '../io/image.ts';
 import { Profiler } from '../profile/profiler.ts';
 import { formatReport } from '../profile/table.ts';
 import { Device } from '../tensor/device.ts';
-import { UsageError, type Command } from './command.ts';
+import { parseOptions, UsageError, type Command } from './command.ts';
 import { createModel } from '../deeplab/models.ts';
 import { writeAtomic } from '../io/files.ts';
 import { bundledAsset, modelArgs, segmentImage } from './segment.ts';
@@ -28,12 +27,7 @@ export const demo: Command = {
   summary: 'the main job: segment a bundled sample with the bundled model, score it, profile it',
   help: HELP,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { 'no-profile': { type: 'boolean' } } });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const parsed = parseOptions({ args, allowPositionals: true, options: { 'no-profile': { type: 'boolean' } } });
     const name = parsed.positionals[0] ?? 'sample1';
     if (!SAMPLES.includes(name) || parsed.positionals.length > 1) throw new UsageError(`the bundled samples are ${SAMPLES.join(', ')}`);
     const imgPath = bundledAsset(`${name}.png`);

@@ -4,8 +4,7 @@ import { Confusion, formatIouTable } from '../deeplab/miou.ts';
 import { VOC_CLASSES } from '../deeplab/palette.ts';
 import { decodeLabelPng } from '../io/image.ts';
 import { AtrousError } from '../tensor/errors.ts';
-import { parseArgs } from 'node:util';
-import { UsageError, type Command } from './command.ts';
+import { parseOptions, UsageError, type Command } from './command.ts';
 
 const HELP = `Usage: atrous evaluate PRED_DIR GT_DIR [--classes a,b,c]
 
@@ -30,12 +29,7 @@ export const evaluate: Command = {
   summary: 'mIoU of predicted label PNGs against ground-truth PNGs',
   help: HELP,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, options: { classes: { type: 'string' } }, allowPositionals: true });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const parsed = parseOptions({ args, options: { classes: { type: 'string' } }, allowPositionals: true });
     const { values, positionals } = parsed;
     if (positionals.length !== 2) throw new UsageError('give a folder of predictions and a folder of ground truth');
     const [predDir, gtDir] = positionals;

@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { formatBreakdown, profileSession } from '../profile/session.ts';
 import { formatReport } from '../profile/table.ts';
 import { chromeTrace, jsonLines } from '../profile/trace.ts';
 import { DEFAULT_WORKLOAD, WORKLOADS } from '../profile/workload.ts';
 import { Device } from '../tensor/device.ts';
-import { UsageError, type Command } from './command.ts';
+import { parseOptions, UsageError, type Command } from './command.ts';
 
 const HELP = `Usage: atrous profile [options]
 
@@ -37,26 +36,21 @@ export const profile: Command = {
   summary: 'per-kernel GPU profile of a model: table, Chrome trace, JSON lines',
   help: HELP,
   async run(args) {
-    let o;
-    try {
-      o = parseArgs({
-        args,
-        options: {
-          model: { type: 'string', default: DEFAULT_WORKLOAD },
-          weights: { type: 'string' },
-          seed: { type: 'string' },
-          size: { type: 'string', default: '321' },
-          batch: { type: 'string' },
-          warmup: { type: 'string' },
-          runs: { type: 'string' },
-          trace: { type: 'string' },
-          jsonl: { type: 'string' },
-          'no-timestamps': { type: 'boolean' },
-        },
-      }).values;
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const o = parseOptions({
+      args,
+      options: {
+        model: { type: 'string', default: DEFAULT_WORKLOAD },
+        weights: { type: 'string' },
+        seed: { type: 'string' },
+        size: { type: 'string', default: '321' },
+        batch: { type: 'string' },
+        warmup: { type: 'string' },
+        runs: { type: 'string' },
+        trace: { type: 'string' },
+        jsonl: { type: 'string' },
+        'no-timestamps': { type: 'boolean' },
+      },
+    }).values;
     if (!WORKLOADS.includes(o.model!)) throw new UsageError(`unknown model "${o.model}" (have: ${WORKLOADS.join(', ')})`);
     const m = /^(\d+)(?:x(\d+))?$/.exec(o.size!);
     if (!m) throw new UsageError(`--size must be H or HxW, got "${o.size}"`);

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync, mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { CRF_DEFAULTS, denseCrf, unaryFromLogits } from '../deeplab/crf.ts';
 import { createModel, MODEL_NAMES, type SegmentationModel } from '../deeplab/models.ts';
 import { decodeImage, encodeLabelPng, encodeRgbPng, overlay, type RgbImage } from '../io/image.ts';
@@ -10,7 +9,7 @@ import { writeAtomic } from '../io/files.ts';
 import { argmaxChannels } from '../kernels/argmax.ts';
 import { Device } from '../tensor/device.ts';
 import { AtrousError } from '../tensor/errors.ts';
-import { UsageError, type Command } from './command.ts';
+import { parseOptions, UsageError, type Command } from './command.ts';
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg']);
 
@@ -156,22 +155,17 @@ export const segment: Command = {
   summary: 'segment images or folders into VOC-palette label PNGs and overlays',
   help: HELP,
   async run(args) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          model: { type: 'string' },
-          weights: { type: 'string' },
-          out: { type: 'string', short: 'o' },
-          'scores-out': { type: 'string' },
-          crf: { type: 'boolean' },
-        },
-      });
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const parsed = parseOptions({
+      args,
+      allowPositionals: true,
+      options: {
+        model: { type: 'string' },
+        weights: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        'scores-out': { type: 'string' },
+        crf: { type: 'boolean' },
+      },
+    });
     const { values: v, positionals } = parsed;
     if (!positionals.length) throw new UsageError('give at least one image file or folder');
     const { images } = listInputs(positionals);
