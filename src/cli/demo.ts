@@ -67,7 +67,7 @@ export const demo: Command = {
       // Kernel profile of the forward pass above (src/profile).
       if (profiler) {
         const records = await profiler.collect();
-        profiler.detach();
+        profiler.destroy(); // detaches, and frees the query sets and readback buffers
         process.stdout.write(formatReport(records, profiler.batches, `kernel profile of the forward pass (${profiler.timing})`, profiler.timestamps));
       }
       model.dispose();
