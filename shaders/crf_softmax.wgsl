@@ -1,4 +1,4 @@
-// Shared by crf_init.wgsl, crf_update.wgsl and crf_brute.wgsl (the host prepends it):
+// Shared by crf_init.wgsl, crf_update.wgsl and crf_brute.wgsl (the host prepends it; each declares MAX_C4):
 // libDenseCRF's fast_exp and its per-pixel softmax (expAndNormalize) over the labels of one pixel,
 // held in the including shader's `q` at q[base .. base + C4). Labels are stored as vec4s, padded
 // with zeros; everything works on whole vec4s with static component access (dynamic component
@@ -44,20 +44,31 @@ fn valid(c: u32) -> vec4<bool> {
   return vec4u(4u * c) + vec4u(0u, 1u, 2u, 3u) < vec4u(C);
 }
 
-// In place: q[base..] = softmax(q[base..]) with the max subtracted first and the sum taken in
-// label order, as the reference does (padding contributes exact zeros, which change no sum).
-fn softmax_row(base: u32) {
-  var mx4 = vec4f(q[base].x);
-  for (var c = 0u; c < C4; c += 1u) { mx4 = max(mx4, select(mx4, q[base + c], valid(c))); }
+// In place, in registers: t[0..C4) = softmax(t[0..C4)) with the max subtracted first and the sum
+// taken in label order, as the reference does (padding contributes exact zeros, which change no
+// sum). The including shader declares MAX_C4 (its bound on C4). Kept in a private array rather
+// than re-read from storage: every storage access from a per-lane address is a scalar load per
+// lane on lavapipe, and the softmax touches each label four times.
+fn softmax(t: ptr<function, array<vec4f, MAX_C4>>) {
+  var mx4 = vec4f((*t)[0].x);
+  for (var c = 0u; c < C4; c += 1u) { mx4 = max(mx4, select(mx4, (*t)[c], valid(c))); }
   let mx = max(max(mx4.x, mx4.y), max(mx4.z, mx4.w));
   var total = 0.0;
   for (var c = 0u; c < C4; c += 1u) {
-    let v = select(vec4f(0.0), fast_exp(q[base + c] - mx), valid(c));
-    q[base + c] = v;
+    let v = select(vec4f(0.0), fast_exp((*t)[c] - mx), valid(c));
+    (*t)[c] = v;
     total += v.x;
     total += v.y;
     total += v.z;
     total += v.w;
   }
-  for (var c = 0u; c < C4; c += 1u) { q[base + c] = q[base + c] / total; }
+  for (var c = 0u; c < C4; c += 1u) { (*t)[c] = (*t)[c] / total; }
+}
+
+// The same on the including shader's storage `q`, at q[base .. base + C4).
+fn softmax_row(base: u32) {
+  var t: array<vec4f, MAX_C4>;
+  for (var c = 0u; c < C4; c += 1u) { t[c] = q[base + c]; }
+  softmax(&t);
+  for (var c = 0u; c < C4; c += 1u) { q[base + c] = t[c]; }
 }

@@ -5,11 +5,12 @@
 struct Params { pixels: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-@group(0) @binding(1) var<storage, read> values: array<vec4f>;     // rows × C4, blurred
-@group(0) @binding(2) var<storage, read> slices: array<vec2u>;     // pixels × (KA + KB): (row, bitcast weight·alpha)
-@group(0) @binding(3) var<storage, read> coef: array<vec2f>;       // pixels: (wA·normA, wB·normB)
-@group(0) @binding(4) var<storage, read> unary: array<vec4f>;      // pixels × C4
-@group(0) @binding(5) var<storage, read_write> q: array<vec4f>;    // pixels × C4
+@group(0) @binding(1) var<storage, read> valuesA: array<vec4f>;    // rows × C4, kernel A's rows blurred
+@group(0) @binding(2) var<storage, read> valuesB: array<vec4f>;    // rows × C4, kernel B's rows blurred
+@group(0) @binding(3) var<storage, read> slices: array<vec2u>;     // pixels × (KA + KB): (row, bitcast weight·alpha)
+@group(0) @binding(4) var<storage, read> coef: array<vec2f>;       // pixels: (wA·normA, wB·normB)
+@group(0) @binding(5) var<storage, read> unary: array<vec4f>;      // pixels × C4
+@group(0) @binding(6) var<storage, read_write> q: array<vec4f>;    // pixels × C4
 
 override KA: u32;   // vertices per pixel of the positional lattice (d + 1 = 3)
 override KB: u32;   // ... of the bilateral lattice (6)
@@ -30,13 +31,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   for (var k = 0u; k < KA; k += 1u) {
     let e = slices[s + k];
     let w = bitcast<f32>(e.y);
-    for (var c = 0u; c < C4; c += 1u) { ta[c] += w * values[e.x * C4 + c]; }
+    for (var c = 0u; c < C4; c += 1u) { ta[c] += w * valuesA[e.x * C4 + c]; }
   }
   for (var k = KA; k < KA + KB; k += 1u) {
     let e = slices[s + k];
     let w = bitcast<f32>(e.y);
-    for (var c = 0u; c < C4; c += 1u) { tb[c] += w * values[e.x * C4 + c]; }
+    for (var c = 0u; c < C4; c += 1u) { tb[c] += w * valuesB[e.x * C4 + c]; }
   }
-  for (var c = 0u; c < C4; c += 1u) { q[base + c] = -unary[base + c] + wn.x * ta[c] + wn.y * tb[c]; }
-  softmax_row(base);
+  // next, then its softmax in registers (ta reused for it); Q is written once.
+  for (var c = 0u; c < C4; c += 1u) { ta[c] = -unary[base + c] + wn.x * ta[c] + wn.y * tb[c]; }
+  softmax(&ta);
+  for (var c = 0u; c < C4; c += 1u) { q[base + c] = ta[c]; }
 }

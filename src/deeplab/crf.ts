@@ -122,8 +122,14 @@ function unpadLabels(a: Float32Array, n: number, c: number, cp: number): Float32
   return out;
 }
 
-/** GPU time per unit of work (multiply-adds) on the last run; the first guess is 1 per ns. */
+/**
+ * GPU time per unit of work (multiply-adds), learned from runs big enough to be dominated by
+ * their work; the first guess is 1 per ns (lavapipe's rate on 2 cores). A run that also compiled
+ * its pipelines looks many times slower than it is, so the estimate may at most double per run:
+ * an overestimate sleeps past the GPU's finish, an underestimate only busy-polls a little longer.
+ */
 let msPerWork = 1e-6;
+const LEARN_FROM_WORK = 1e7;
 
 /**
  * Q0 = softmax(−U), then `record` records the updates; one submit, one readback. Labels
@@ -143,7 +149,7 @@ async function meanField(dev: Device, n: number, unary: Float32Array, numLabels:
     const t = performance.now();
     if (dev.info.isFallbackAdapter) await idleFor(r.work * msPerWork);
     const result = (await r.out.download()) as Float32Array;
-    if (r.work > 0) msPerWork = (performance.now() - t) / r.work;
+    if (r.work >= LEARN_FROM_WORK) msPerWork = Math.min((performance.now() - t) / r.work, 2 * msPerWork);
     return result;
   });
   const q = unpadLabels(out, n, numLabels, cp);
@@ -155,7 +161,7 @@ function iterateLattice(dev: Device, plan: CrfPlan | null, numLabels: number, it
     if (!plan || iterations === 0) return { out: q, work: 0 };
     crfIterate(dev, plan, numLabels, u, q, dev.empty([plan.rows, cp]), dev.empty([plan.rows, cp]), iterations);
     // Multiply-adds: splat and slice one per (entry, label), blur two per (row, label, pass).
-    return { out: q, work: iterations * cp * (2 * plan.pixels * (plan.ka + plan.kb) + 2 * plan.rows * plan.passes) };
+    return { out: q, work: iterations * cp * (2 * plan.pixels * (plan.ka + plan.kb) + 2 * (plan.ma * plan.ka + (plan.rows - plan.ma) * plan.kb)) };
   };
 }
 

@@ -28,6 +28,8 @@ export interface CrfKernel {
 export interface CrfPlan {
   pixels: number;
   rows: number;
+  /** Rows of kernel A's lattice (rows [0, ma)); kernel B's follow, then the zero row. */
+  ma: number;
   passes: number;
   ka: number;
   kb: number;
@@ -108,6 +110,7 @@ export function uploadCrfPlan(dev: Device, a: CrfKernel, b: CrfKernel): CrfPlan 
   return {
     pixels: n,
     rows,
+    ma: la.m,
     passes,
     ka,
     kb,
@@ -151,16 +154,23 @@ export function crfIterate(dev: Device, plan: CrfPlan, numLabels: number, unary:
       tensors: [q, plan.start, plan.entries, va],
       workgroups: rowGrid,
     });
+    // Pass j blurs the rows of each lattice that still has a direction j; each lattice's result
+    // lies where its own last pass wrote it.
     let [src, dst] = [va, vb];
+    let [outA, outB] = [va, va];
     for (let j = 0; j < plan.passes; j++) {
+      const first = j < plan.ka ? 0 : plan.ma;
+      const end = j < plan.kb ? plan.rows : plan.ma;
       runKernel(dev, {
         kernel: 'crf_blur',
         shader: blurShader,
         constants: { C4 },
-        uniforms: new Params().u32(plan.rows, j * plan.rows).build(),
+        uniforms: new Params().u32(first * C4, end * C4, j * plan.rows).build(),
         tensors: [src, plan.neighbours, dst],
-        workgroups: rowGrid,
+        workgroups: grid1d(dev, Math.ceil(((end - first) * C4) / WG)),
       });
+      if (j === plan.ka - 1) outA = dst;
+      if (j === plan.kb - 1) outB = dst;
       [src, dst] = [dst, src];
     }
     runKernel(dev, {
@@ -168,7 +178,7 @@ export function crfIterate(dev: Device, plan: CrfPlan, numLabels: number, unary:
       shader: UPDATE,
       constants: { C: numLabels, C4, KA: plan.ka, KB: plan.kb },
       uniforms: new Params().u32(plan.pixels).build(),
-      tensors: [src, plan.slices, plan.coef, unary, q],
+      tensors: [outA, outB, plan.slices, plan.coef, unary, q],
       workgroups: grid1d(dev, Math.ceil(plan.pixels / WG)),
     });
   }
