@@ -119,6 +119,7 @@ export function runKernel(dev: Device, call: KernelCall): void {
     // A zero-sized tensor still owns a (minimum-size) buffer, so binding it is valid.
     entries.push({ binding: binding++, resource: { buffer: t.bufferFor(call.kernel) } });
   }
+  const compiled = dev.pipelines.size;
   const pipeline = pipelineFor(dev, call);
   const bindGroup = dev.gpu.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
   const rec: DispatchRecord | null = dev.observer
@@ -131,6 +132,7 @@ export function runKernel(dev: Device, call: KernelCall): void {
         bytes: call.bytes ?? call.tensors.reduce((s, t) => s + t.byteLength, 0),
       }
     : null;
+  dev.pacer.noteDispatch(x * y * z, call.tensors.reduce((s, t) => s + t.byteLength, 0), dev.pipelines.size !== compiled);
   const timestampWrites = rec ? dev.observer!.onDispatch(rec) : undefined;
   const pass = dev.encoder.beginComputePass(timestampWrites ? { timestampWrites } : undefined);
   pass.setPipeline(pipeline);
