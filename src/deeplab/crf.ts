@@ -76,10 +76,7 @@ export function prepareCrf(dev: Device, image: RgbImage, params: CrfParams): Crf
   checkParams(params);
   const n = checkImage(image);
   const { width: w, height: h } = image;
-  const kernel = (lattice: ReturnType<typeof buildLattice>, weight: number) => {
-    const wf = Math.fround(weight);
-    return { lattice, coef: normalisation(lattice).map((x) => wf * x) };
-  };
+  const kernel = (lattice: ReturnType<typeof buildLattice>, weight: number) => ({ lattice, coef: normalisation(lattice, weight) });
   const pos = kernel(buildLattice(positionalFeatures(w, h, params.posXyStd), 2, n), params.posW);
   const bi = kernel(buildLattice(bilateralFeatures(w, h, image.data, params.biXyStd, params.biRgbStd), 5, n), params.biW);
   const plan = uploadCrfPlan(dev, pos, bi);

@@ -32,79 +32,110 @@ function roundHalfEven(v: number): number {
   return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-/** Open-addressing hash table of integer keys of length d; ids are insertion order, like the reference's. */
+/**
+ * Open-addressing hash table (linear probing, at most half full) of integer keys of length d;
+ * ids are insertion order, like the reference's. The keys lie in id order; a slot is one int,
+ * (id + 1) in the bits below the table size and the key's hash above them, so a probe that meets
+ * another key is almost always rejected without reading that key. With ~10⁶ lookups per image,
+ * mostly cache misses, this small table measured faster than slots of (id, hash) or of (id, key)
+ * and than bare ids. The hash only picks slots, so it need not be the reference's.
+ */
 class KeyTable {
+  /** m×d: the key of each id. */
   keys: Int32Array;
-  private table: Int32Array;
+  /** (hash & ~mask) | (id + 1); 0 marks an empty slot. */
+  private slots: Int32Array;
+  private mask = 1023;
   size = 0;
-  constructor(
-    private readonly d: number,
-    expected: number,
-  ) {
-    let cap = 1024;
-    while (cap < 2 * expected) cap *= 2; // grows as needed: a small table stays in cache
-    this.table = new Int32Array(cap).fill(-1);
-    this.keys = new Int32Array((cap / 2) * d);
+  constructor(private readonly d: number) {
+    this.slots = new Int32Array(this.mask + 1);
+    this.keys = new Int32Array(((this.mask + 1) / 2) * d);
   }
   private hash(k: Int32Array, off: number): number {
     let r = 0;
     for (let i = 0; i < this.d; i++) r = Math.imul(r + k[off + i], 1664525);
-    return (r ^ (r >>> 15)) & (this.table.length - 1);
+    return r ^ (r >>> 15);
   }
-  /** The id of key k[off..off+d), or −1; inserted with the next id when `create`. */
-  find(k: Int32Array, off: number, create: boolean): number {
-    if (2 * this.size >= this.table.length) this.grow();
-    const d = this.d;
-    const mask = this.table.length - 1;
-    for (let h = this.hash(k, off); ; h = (h + 1) & mask) {
-      const e = this.table[h];
-      if (e < 0) {
-        if (!create) return -1;
-        this.keys.set(k.subarray(off, off + d), this.size * d);
-        return (this.table[h] = this.size++);
-      }
-      let same = true;
-      for (let i = 0; i < d && same; i++) same = this.keys[e * d + i] === k[off + i];
-      if (same) return e;
+  /** The slot holding key k[off..off+d) (hash h), or the empty slot where it would go. */
+  private slot(k: Int32Array, off: number, h: number): number {
+    const { d, slots, keys, mask } = this;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const v = slots[i];
+      if (v === 0) return i;
+      if (((v ^ h) & ~mask) !== 0) continue;
+      const e = (v & mask) - 1;
+      let c = 0;
+      while (c < d && keys[e * d + c] === k[off + c]) c++;
+      if (c === d) return i;
     }
   }
+  /** The id of key k[off..off+d), or −1. */
+  find(k: Int32Array, off: number): number {
+    const v = this.slots[this.slot(k, off, this.hash(k, off))];
+    return (v & this.mask) - 1;
+  }
+  /** The id of key k[off..off+d), inserted with the next id if new. */
+  insert(k: Int32Array, off: number): number {
+    const h = this.hash(k, off);
+    const s = this.slot(k, off, h);
+    if (this.slots[s] !== 0) return (this.slots[s] & this.mask) - 1;
+    const id = this.size++;
+    this.slots[s] = (h & ~this.mask) | (id + 1);
+    for (let c = 0; c < this.d; c++) this.keys[id * this.d + c] = k[off + c];
+    if (2 * this.size > this.mask) this.grow();
+    return id;
+  }
   private grow(): void {
+    const d = this.d;
     const old = this.keys;
-    this.table = new Int32Array(this.table.length * 2).fill(-1);
-    this.keys = new Int32Array((this.table.length / 2) * this.d);
-    this.keys.set(old.subarray(0, this.size * this.d));
-    const mask = this.table.length - 1;
+    this.mask = 2 * this.mask + 1;
+    this.slots = new Int32Array(this.mask + 1);
+    this.keys = new Int32Array(((this.mask + 1) / 2) * d);
+    this.keys.set(old.subarray(0, this.size * d));
     for (let e = 0; e < this.size; e++) {
-      let h = this.hash(this.keys, e * this.d);
-      while (this.table[h] >= 0) h = (h + 1) & mask;
-      this.table[h] = e;
+      const h = this.hash(this.keys, e * d);
+      const s = this.slot(this.keys, e * d, h); // an empty slot: keys are distinct
+      this.slots[s] = (h & ~this.mask) | (e + 1);
     }
   }
 }
 
-/** Builds the lattice of n float32 feature vectors of dimension d (features[i*d + k]). */
+/**
+ * Builds the lattice of n float32 feature vectors of dimension d (features[i*d + k]). The two
+ * phases are separate functions so that V8 optimises each on its own: in one function, the
+ * first (cold) call ran the second phase in code compiled without feedback for it, and deopted.
+ */
 export function buildLattice(features: Float32Array, d: number, n: number): Lattice {
+  const table = new KeyTable(d);
+  const offsets = new Int32Array(n * (d + 1));
+  const weights = new Float32Array(n * (d + 1));
+  splatVertices(features, d, n, table, offsets, weights);
+  return { d, n, m: table.size, offsets, weights, neighbours: blurNeighbours(table, d) };
+}
+
+/** Each pixel's d+1 enclosing vertices (ids from `table`, in insertion order) and their barycentric weights. */
+function splatVertices(features: Float32Array, d: number, n: number, table: KeyTable, offsets: Int32Array, weights: Float32Array): void {
   const d1 = d + 1;
-  const table = new KeyTable(d, 1024);
-  const offsets = new Int32Array(n * d1);
-  const weights = new Float32Array(n * d1);
   // canonical[r][i]: the offset of coordinate i's vertex of remainder r, given i's rank.
   const canonical = new Int32Array(d1 * d1);
   for (let r = 0; r <= d; r++) for (let j = 0; j <= d; j++) canonical[r * d1 + j] = j <= d - r ? r : r - d1;
   // Expected standard deviation of the filter and the diagonal of E (Adams et al. pp. 5-6), in
   // double then stored as float32, as the reference does.
   const invStdDev = f32(Math.sqrt(2 / 3) * d1);
-  const scale = Float64Array.from({ length: d }, (_, i) => f32((1 / Math.sqrt((i + 2) * (i + 1))) * invStdDev));
+  const scale = new Float64Array(d);
+  for (let i = 0; i < d; i++) scale[i] = f32((1 / Math.sqrt((i + 2) * (i + 1))) * invStdDev);
   const invD1 = f32(1 / d1);
+  // Per-pixel scratch, allocated once (float32 values held in doubles, rounded by f32 where the
+  // reference's float32 arithmetic rounds). No fill()/set() calls: per pixel they cost more than
+  // the loops they replace.
   const elevated = new Float64Array(d1);
   const rem0 = new Float64Array(d1);
+  const residual = new Float64Array(d1);
   const rank = new Int32Array(d1);
   const bary = new Float64Array(d + 2);
-  const key = new Int32Array(d1);
-  // Neighbouring pixels often fall in the same simplex: then their vertices are the previous
-  // pixel's (already in the table, so skipping the lookups changes no id).
-  const prevRem0 = new Float64Array(d1).fill(NaN);
-  const prevRank = new Int32Array(d1);
+  // The d+1 vertex keys of this pixel and of the previous one (row r = remainder r).
+  let keys = new Int32Array(d1 * d);
+  let prevKeys = new Int32Array(d1 * d);
 
   for (let k = 0; k < n; k++) {
     // Elevate onto the hyperplane (y = E f).
@@ -121,13 +152,13 @@ export function buildLattice(features: Float32Array, d: number, n: number): Latt
       const v = roundHalfEven(f32(invD1 * elevated[i]));
       rem0[i] = v * d1;
       sum += v;
+      residual[i] = f32(elevated[i] - rem0[i]);
+      rank[i] = 0;
     }
     // Rank of each coordinate's residual (ties: the later coordinate ranks higher).
-    rank.fill(0);
     for (let i = 0; i < d; i++) {
-      const di = f32(elevated[i] - rem0[i]);
       for (let j = i + 1; j <= d; j++) {
-        if (di < f32(elevated[j] - rem0[j])) rank[i]++;
+        if (residual[i] < residual[j]) rank[i]++;
         else rank[j]++;
       }
     }
@@ -136,47 +167,53 @@ export function buildLattice(features: Float32Array, d: number, n: number): Latt
       rank[i] += sum;
       if (rank[i] < 0) (rank[i] += d1), (rem0[i] += d1);
       else if (rank[i] >= d1) (rank[i] -= d1), (rem0[i] -= d1);
+      else continue;
+      residual[i] = f32(elevated[i] - rem0[i]);
     }
     // Barycentric coordinates (p. 10), float32 accumulation in the reference's order.
-    bary.fill(0);
+    for (let i = 0; i <= d + 1; i++) bary[i] = 0;
     for (let i = 0; i <= d; i++) {
-      const v = f32(f32(elevated[i] - rem0[i]) * invD1);
+      const v = f32(residual[i] * invD1);
       const p = d - rank[i];
       bary[p] = f32(bary[p] + v);
       bary[p + 1] = f32(bary[p + 1] - v);
     }
     bary[0] = f32(bary[0] + f32(1 + bary[d + 1]));
-    // The d+1 enclosing vertices (keys are the first d coordinates).
-    let same = k > 0;
-    for (let i = 0; i < d && same; i++) same = rem0[i] === prevRem0[i] && rank[i] === prevRank[i];
+    // The d+1 enclosing vertices (keys are the first d coordinates). Neighbouring pixels often
+    // share vertices; a vertex of remainder r can only be the previous pixel's vertex r, which is
+    // in the table already, so reusing its id skips a lookup and changes no id.
     for (let r = 0; r <= d; r++) {
-      if (same) offsets[k * d1 + r] = offsets[(k - 1) * d1 + r];
-      else {
-        for (let i = 0; i < d; i++) key[i] = rem0[i] + canonical[r * d1 + rank[i]];
-        offsets[k * d1 + r] = table.find(key, 0, true);
+      let same = k > 0;
+      for (let i = 0; i < d; i++) {
+        const key = rem0[i] + canonical[r * d1 + rank[i]];
+        same = same && key === prevKeys[r * d + i];
+        keys[r * d + i] = key;
       }
+      offsets[k * d1 + r] = same ? offsets[(k - 1) * d1 + r] : table.insert(keys, r * d);
       weights[k * d1 + r] = bary[r];
     }
-    prevRem0.set(rem0);
-    prevRank.set(rank);
+    [keys, prevKeys] = [prevKeys, keys];
   }
+}
 
+/**
+ * (d+1)×m×2 blur neighbours: along axis j, n1 = key + d·e_j − (1 − e_j) and n2 = key − (that).
+ * Since n2 of n1(v) is v again, one lookup per vertex and axis fills both.
+ */
+function blurNeighbours(table: KeyTable, d: number): Int32Array {
+  const d1 = d + 1;
   const m = table.size;
-  const neighbours = new Int32Array(d1 * m * 2);
-  const n1 = new Int32Array(d1);
-  const n2 = new Int32Array(d1);
+  const neighbours = new Int32Array(d1 * m * 2).fill(-1);
+  const n1 = new Int32Array(d);
   for (let j = 0; j <= d; j++) {
-    for (let i = 0; i < m; i++) {
-      for (let c = 0; c < d; c++) {
-        const kc = table.keys[i * d + c];
-        n1[c] = c === j ? kc + d : kc - 1;
-        n2[c] = c === j ? kc - d : kc + 1;
-      }
-      neighbours[(j * m + i) * 2] = table.find(n1, 0, false);
-      neighbours[(j * m + i) * 2 + 1] = table.find(n2, 0, false);
+    for (let v = 0; v < m; v++) {
+      for (let c = 0; c < d; c++) n1[c] = table.keys[v * d + c] + (c === j ? d : -1);
+      const u = table.find(n1, 0);
+      neighbours[(j * m + v) * 2] = u;
+      if (u >= 0) neighbours[(j * m + u) * 2 + 1] = v;
     }
   }
-  return { d, n, m, offsets, weights, neighbours };
+  return neighbours;
 }
 
 /** The reference's slice scale alpha = 1/(1 + 2^−d), in float32. */
@@ -222,10 +259,36 @@ export function filterCpu(lat: Lattice, values: Float32Array, vs: number): Float
   return out;
 }
 
-/** Per-pixel normalisation 1/((K1)ᵢ + 1e−20), computed in double and stored in float32 as the reference does. */
-export function normalisation(lat: Lattice): Float32Array {
-  const k1 = filterCpu(lat, new Float32Array(lat.n).fill(1), 1);
-  return k1.map((v) => 1 / (v + 1e-20));
+/**
+ * Per-pixel normalisation 1/((K1)ᵢ + 1e−20), computed in double and stored in float32 as the
+ * reference does, times `weight` in float32 (the kernel's coefficient w·normᵢ; 1 leaves it as is).
+ * filterCpu() of all-ones, written out for one channel: splatting 1 adds the weight itself
+ * (f32(w·1) = w), and every sum is rounded to float32 in filterCpu's order.
+ */
+export function normalisation(lat: Lattice, weight = 1): Float32Array {
+  const { d, n, m, offsets, weights, neighbours } = lat;
+  const d1 = d + 1;
+  // Index 0 stays zero and stands for a missing neighbour. A Float32Array store rounds like f32().
+  let cur = new Float32Array(m + 1);
+  let next = new Float32Array(m + 1);
+  for (let e = 0; e < n * d1; e++) cur[offsets[e] + 1] += weights[e];
+  for (let j = 0; j <= d; j++) {
+    for (let i = 0; i < m; i++) {
+      const a = neighbours[(j * m + i) * 2] + 1;
+      const b = neighbours[(j * m + i) * 2 + 1] + 1;
+      next[i + 1] = cur[i + 1] + f32(0.5 * f32(cur[a] + cur[b]));
+    }
+    [cur, next] = [next, cur];
+  }
+  const alpha = sliceAlpha(d);
+  const wf = f32(weight);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let k1 = 0;
+    for (let j = 0; j < d1; j++) k1 = f32(k1 + f32(f32(weights[i * d1 + j] * alpha) * cur[offsets[i * d1 + j] + 1]));
+    out[i] = wf * f32(1 / (k1 + 1e-20));
+  }
+  return out;
 }
 
 /** Positional features (x/σ, y/σ), float32, pixel-major, integer coordinates from 0. */

@@ -56,57 +56,72 @@ export function uploadCrfPlan(dev: Device, a: CrfKernel, b: CrfKernel): CrfPlan 
   const rows = zero + 1;
   const passes = Math.max(ka, kb);
 
-  // CSR of pixels per row, filled in pixel order.
+  const k = ka + kb;
+  // The big tables are built in turn in one host buffer, each uploaded (writeBuffer copies) before
+  // the next: a third of the host memory, and fewer first touches of fresh pages, which cost
+  // about as much as the writes. Entries and slices are (u32 index, f32 weight) pairs, written
+  // through a Uint32Array and a Float32Array view of the same buffer.
+  const scratch = new ArrayBuffer(4 * Math.max(2 * n * k, 2 * passes * rows));
+  const u32 = new Uint32Array(scratch);
+  const f32 = new Float32Array(scratch);
+  const upload = (len: number) => dev.tensor(u32.subarray(0, len), [len], 'u32');
+
+  // CSR of pixels per row, in pixel order. Rows of A and B are disjoint, so filling all of A
+  // before B still leaves every row's entries in pixel order; one loop per lattice, no branches.
   const start = new Uint32Array(rows + 1);
-  for (const o of la.offsets) start[o + 1]++;
-  for (const o of lb.offsets) start[la.m + o + 1]++;
+  for (let e = 0; e < n * ka; e++) start[la.offsets[e] + 1]++;
+  for (let e = 0; e < n * kb; e++) start[la.m + lb.offsets[e] + 1]++;
   for (let r = 0; r < rows; r++) start[r + 1] += start[r];
   const cursor = start.slice(0, rows);
-  const entries = new Uint32Array(2 * n * (ka + kb));
-  const entryWeights = new Float32Array(entries.buffer);
-  const slices = new Uint32Array(2 * n * (ka + kb));
-  const sliceWeights = new Float32Array(slices.buffer);
-  const alphaA = sliceAlpha(la.d);
-  const alphaB = sliceAlpha(lb.d);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < ka + kb; j++) {
-      const inA = j < ka;
-      const row = inA ? la.offsets[i * ka + j] : la.m + lb.offsets[i * kb + j - ka];
-      const w = inA ? la.weights[i * ka + j] : lb.weights[i * kb + j - ka];
-      const e = cursor[row]++;
-      entries[2 * e] = i;
-      entryWeights[2 * e + 1] = w;
-      slices[2 * (i * (ka + kb) + j)] = row;
-      sliceWeights[2 * (i * (ka + kb) + j) + 1] = w * (inA ? alphaA : alphaB);
+  const fillEntries = (lat: Lattice, first: number) => {
+    const d1 = lat.d + 1;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d1; j++) {
+        const e = 2 * cursor[first + lat.offsets[i * d1 + j]]++;
+        u32[e] = i;
+        f32[e + 1] = lat.weights[i * d1 + j];
+      }
     }
-  }
+  };
+  const startT = dev.tensor(start, [rows + 1], 'u32');
+  fillEntries(la, 0);
+  fillEntries(lb, la.m);
+  const entriesT = upload(2 * n * k);
+
   // Blur neighbours per pass; a lattice with fewer directions than `passes` gets identity passes
   // (both neighbours the zero row: v + 0.5·(0 + 0) = v exactly).
-  const neighbours = new Uint32Array(passes * rows * 2).fill(zero);
-  for (const [lat, first] of [
-    [la, 0],
-    [lb, la.m],
-  ] as const) {
+  u32.fill(zero, 0, 2 * passes * rows);
+  for (const [lat, first] of [[la, 0], [lb, la.m]] as const) {
     for (let j = 0; j <= lat.d; j++) {
-      for (let v = 0; v < lat.m; v++) {
-        const o = 2 * (j * rows + first + v);
-        const n1 = lat.neighbours[2 * (j * lat.m + v)];
-        const n2 = lat.neighbours[2 * (j * lat.m + v) + 1];
-        neighbours[o] = n1 < 0 ? zero : first + n1;
-        neighbours[o + 1] = n2 < 0 ? zero : first + n2;
+      const src = 2 * j * lat.m;
+      const dst = 2 * (j * rows + first);
+      for (let v = 0; v < 2 * lat.m; v++) {
+        const u = lat.neighbours[src + v];
+        u32[dst + v] = u < 0 ? zero : first + u;
       }
     }
   }
-  const coef = new Float32Array(2 * n);
-  for (let i = 0; i < n; i++) (coef[2 * i] = a.coef[i]), (coef[2 * i + 1] = b.coef[i]);
+  const neighboursT = upload(2 * passes * rows);
 
-  const t = {
-    start: dev.tensor(start, [rows + 1], 'u32'),
-    entries: dev.tensor(entries, [entries.length], 'u32'),
-    neighbours: dev.tensor(neighbours, [neighbours.length], 'u32'),
-    slices: dev.tensor(slices, [slices.length], 'u32'),
-    coef: dev.tensor(coef, [n, 2]),
+  // Per pixel, its k (row, weight·alpha) slice pairs: A's vertices, then B's.
+  const fillSlices = (lat: Lattice, first: number, j0: number) => {
+    const d1 = lat.d + 1;
+    const alpha = sliceAlpha(lat.d);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d1; j++) {
+        const s = 2 * (i * k + j0 + j);
+        u32[s] = first + lat.offsets[i * d1 + j];
+        f32[s + 1] = lat.weights[i * d1 + j] * alpha; // the store rounds to float32
+      }
+    }
   };
+  fillSlices(la, 0, 0);
+  fillSlices(lb, la.m, ka);
+  const slicesT = upload(2 * n * k);
+
+  for (let i = 0; i < n; i++) (f32[2 * i] = a.coef[i]), (f32[2 * i + 1] = b.coef[i]);
+  const coefT = dev.tensor(f32.subarray(0, 2 * n), [n, 2]);
+  const t = { start: startT, entries: entriesT, neighbours: neighboursT, slices: slicesT, coef: coefT };
   return {
     pixels: n,
     rows,
