@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { getDevice } from '../helpers/device.ts';
 import { assertClose, golden, loadGolden, maxAbs } from '../helpers/assert.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
-import { conv2d, conv2dOutputSize, conv2dTesting, Conv2dWeights, CONV2D_VARIANTS, pickVariant } from '../../src/kernels/conv2d.ts';
+import { conv2d, conv2dOutputSize, conv2dTesting, Conv2dWeights, CONV2D_SHAPE_VARIANTS, CONV2D_VARIANTS, pickVariant } from '../../src/kernels/conv2d.ts';
 import { winogradPlan } from '../../src/kernels/conv2d_winograd.ts';
 import { ShapeError } from '../../src/tensor/errors.ts';
 
@@ -32,10 +32,14 @@ for (const name of CASES) {
     const weights = Conv2dWeights.fromHost(dev, c.w, [c.O, c.C, c.KH, c.KW], c.b, name, { winograd: true });
     const x = dev.tensor(c.x, [c.N, c.C, c.H, c.W]);
     const tol = 1e-4 * (1 + maxAbs(ref.data));
-    for (const variant of CONV2D_VARIANTS) {
-      if (variant.startsWith('winograd') && (c.KH !== 3 || c.KW !== 3 || c.stride !== 1)) {
+    for (const variant of [...CONV2D_VARIANTS, ...CONV2D_SHAPE_VARIANTS]) {
+      const refused =
+        variant === 'winograd' ? (c.KH !== 3 || c.KW !== 3 || c.stride !== 1) && /winograd.*3×3 kernel with stride 1/
+        : variant === 'window' ? (c.stride !== 1 || c.dilation !== 1 || c.KW > 5) && /window.*stride 1, dilation 1/
+        : false;
+      if (refused) {
         const opts = { stride: c.stride, pad: c.pad, dilation: c.dilation, variant };
-        assert.throws(() => conv2d(dev, x, weights, opts), (e: Error) => e instanceof ShapeError && /winograd.*3×3 kernel with stride 1/.test(e.message));
+        assert.throws(() => conv2d(dev, x, weights, opts), (e: Error) => e instanceof ShapeError && refused.test(e.message));
         continue;
       }
       const y = conv2d(dev, x, weights, { stride: c.stride, pad: c.pad, dilation: c.dilation, relu: c.relu, variant });
@@ -90,6 +94,38 @@ test('im2col runs in bands of output rows', async () => {
       y.dispose();
     } finally {
       conv2dTesting.maxElems = 0;
+    }
+    x.dispose();
+    weights.dispose();
+  }
+});
+
+// 'window' on shapes the fixture lacks (2 images; C = 3 on a 7×5 map; odd widths; 5×5 and even
+// kernels), against 'direct', which matches PyTorch on every fixture case above.
+const AWKWARD: number[][] = [
+  // [N, C, H, W, O, KH, KW, pad]
+  [2, 3, 7, 5, 64, 3, 3, 1],   // conv1_1's geometry on a 7×5 map, 2 images
+  [1, 3, 9, 13, 21, 3, 3, 1],  // odd width, O not a multiple of 8
+  [2, 2, 6, 11, 10, 3, 3, 0],  // no padding
+  [1, 4, 8, 7, 9, 5, 5, 2],    // 5×5: the taps span both vec4s
+  [1, 3, 5, 6, 8, 2, 4, 1],    // even kernel, output wider than the input
+];
+
+test('window matches direct on awkward shapes', async () => {
+  const dev = await getDevice();
+  const rng = new Mulberry32(7);
+  for (const [N, C, H, W, O, KH, KW, pad] of AWKWARD) {
+    const name = `window ${[N, C, H, W, O, KH, KW, pad].join(',')}`;
+    const weights = Conv2dWeights.fromHost(dev, rng.fill(O * C * KH * KW, 1 / Math.sqrt(C * KH * KW)), [O, C, KH, KW], rng.fill(O, 0.5), name);
+    const x = dev.tensor(rng.fill(N * C * H * W), [N, C, H, W]);
+    for (const relu of [false, true]) {
+      const ref = conv2d(dev, x, weights, { pad, relu, variant: 'direct' });
+      const y = conv2d(dev, x, weights, { pad, relu, variant: 'window' });
+      const want = await ref.download();
+      assert.equal([...y.shape], [...ref.shape], `${name} shape`);
+      assertClose(await y.download(), want, { atol: 1e-4 * (1 + maxAbs(want)) }, `${name} relu ${relu}`);
+      ref.dispose();
+      y.dispose();
     }
     x.dispose();
     weights.dispose();
