@@ -107,7 +107,7 @@ export class Conv2dWeights {
   }
 }
 
-interface Geometry {
+export interface Geometry {
   N: number; C: number; H: number; W: number; O: number; KH: number; KW: number;
   OH: number; OW: number; stride: number; pad: number; dil: number; relu: boolean;
 }

@@ -1,11 +1,10 @@
 import windowShader from '../../shaders/conv2d_window.wgsl';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
+import type { Geometry } from './conv2d.ts';
 import { Params, runKernel } from './runner.ts';
 
 const WG = 64;
-
-type Geometry = { N: number; C: number; H: number; W: number; O: number; KH: number; KW: number; OH: number; OW: number; stride: number; pad: number; dil: number; relu: boolean };
 
 /** Why the 'window' variant cannot run this conv, or null if it can. */
 export function windowRefusal(dev: Device, g: Geometry): string | null {
