@@ -36,9 +36,13 @@ export class Pacer {
     this.bytes += bytes;
   }
 
-  /** The open encoder was submitted: the GPU starts on it now. */
+  /**
+   * The open encoder was submitted: the GPU starts on its dispatches now. A submission without
+   * dispatches (uploads, clears) starts no clock: the CPU work that follows it (weight loading,
+   * image decoding) is not GPU time.
+   */
   submitted(): void {
-    if (this.enabled && this.firstSubmit < 0) this.firstSubmit = performance.now();
+    if (this.enabled && this.dispatches > 0 && this.firstSubmit < 0) this.firstSubmit = performance.now();
   }
 
   /** Awaits `done` (a Dawn promise for everything submitted so far), sleeping first where the same work ran before. */

@@ -29,6 +29,20 @@ test('pacer: repeated work is awaited only after most of its last time; new work
   assert.ok(other.awaitedAfter() < 20, `different work awaited at once (after ${other.awaitedAfter()} ms)`);
 });
 
+test('pacer: time before the first submission with dispatches is not counted as GPU time', async () => {
+  const p = new Pacer(true);
+  // First run: an upload (no dispatches), then 80 ms of CPU work (loading weights), then the work.
+  p.submitted();
+  await new Promise((r) => setTimeout(r, 80));
+  const first = submit(p, 20);
+  await p.wait(first.done);
+  // Second run: the same work without the upload. Had the clock started at the upload, it would
+  // sleep 80 % of ~100 ms before awaiting work that takes 20.
+  const second = submit(p, 20);
+  await p.wait(second.done);
+  assert.ok(second.awaitedAfter() < 40, `awaited after ${second.awaitedAfter()} ms`);
+});
+
 test('pacer: work that compiled a pipeline is not learned from; disabled pacer never sleeps', async () => {
   const p = new Pacer(true);
   const compiling = submit(p, 60, 64, true);
