@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { denseCrfCpu, fastExp } from '../../src/deeplab/crf_reference.ts';
-import { bilateralFeatures, buildLattice, filterCpu, positionalFeatures } from '../../src/deeplab/lattice.ts';
+import { bilateralFeatures, buildLattice, filterCpu, normalisation, positionalFeatures } from '../../src/deeplab/lattice.ts';
 import { hasCase, LARGEFOV, loadCase } from './crf_fixtures.ts';
 
 test('lattice of a tiny 1-d signal: weights sum to 1, neighbours are symmetric', () => {
@@ -19,6 +19,20 @@ test('lattice of a tiny 1-d signal: weights sum to 1, neighbours are symmetric',
   const k1 = filterCpu(lat, new Float32Array(5).fill(1), 1);
   const k2 = filterCpu(lat, new Float32Array(5).fill(2), 1);
   for (let i = 0; i < 5; i++) assert.ok(Math.abs(k2[i] - 2 * k1[i]) < 1e-6 && k1[i] > 0);
+});
+
+test('normalisation(lat, w) is bit-identical to w · 1/(filterCpu(ones) + 1e-20), each step rounded to float32', () => {
+  // normalisation() is filterCpu() written out for one all-ones channel (2.5× faster); this ties it to it.
+  const [w, h] = [23, 17];
+  const rgb = new Uint8Array(w * h * 3);
+  for (let i = 0; i < rgb.length; i++) rgb[i] = (Math.imul(i, 2654435761) >>> 24) & 255;
+  for (const lat of [buildLattice(positionalFeatures(w, h, 3), 2, w * h), buildLattice(bilateralFeatures(w, h, rgb, 5, 13), 5, w * h)]) {
+    for (const weight of [1, 3, 0.7]) {
+      const wf = Math.fround(weight);
+      const expected = filterCpu(lat, new Float32Array(lat.n).fill(1), 1).map((v) => 1 / (v + 1e-20)).map((x) => wf * x);
+      assert.equal(normalisation(lat, weight), expected, `d=${lat.d}, w=${weight}`);
+    }
+  }
 });
 
 test('fast_exp: the reference polynomial, exactly 0 below -20', () => {
