@@ -1,4 +1,5 @@
 import blockedShader from '../../shaders/conv2d_blocked.wgsl';
+import gemm1x1Shader from '../../shaders/conv2d_gemm1x1.wgsl';
 import im2colShader from '../../shaders/conv2d_im2col.wgsl';
 import directShader from '../../shaders/conv2d_direct.wgsl';
 import padShader from '../../shaders/conv2d_pad.wgsl';
@@ -296,21 +297,25 @@ function blocked(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, y: Tenso
 }
 
 /**
- * A 1×1 stride-1 unpadded conv is a GEMM per image, Y[O×HW] = W[O×C]·X[C×HW]: run it through the
+ * A 1×1 stride-1 unpadded conv is a GEMM per image, Y[O×HW] = W[O×C]·X[C×HW], run through the
  * batched GEMM, whose lanes read 4 positions as one aligned vec4 (2.3× the blocked conv's four
- * scalar loads on lavapipe). Rows of X are padded to a multiple of 4, and Y's rows (and O to a
- * multiple of 8) unpadded, by block copies only when needed.
+ * scalar loads on lavapipe). When HW is not a multiple of 4 (41×41) or O not of 8, X's rows need
+ * padding and Y's unpadding by block copies, which cost about half of a small-O GEMM (fc8's
+ * 21 outputs): up to 8 row blocks, conv2d_gemm1x1.wgsl reads the unaligned rows as shifted pairs
+ * of aligned vec4s instead (fc8 at 321×321: 11.5 against 15.6 ms median, in-process A/B on
+ * lavapipe). Past that the GEMM outweighs the copies and its extra loads lose (fc7: 362 against 340 ms).
  */
 function gemm1x1(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, y: Tensor, meta: Meta): void {
   const hw = g.H * g.W;
   const hw4 = Math.ceil(hw / 4) * 4;
   const opad = Math.ceil(g.O / OB) * OB;
+  const direct = hw4 === hw && opad === g.O;
+  if (!direct && opad / OB <= 8) return gemm1x1Unaligned(dev, x, w, g, y, meta);
   let b = x;
   if (hw4 !== hw) {
     b = dev.empty([g.N * g.C * hw4]); // the pad columns hold garbage that only reaches discarded outputs
     copyBlocks(dev, x, b, { run: hw, rows: g.N * g.C, srcOffset: 0, srcStride: hw, dstOffset: 0, dstStride: hw4 });
   }
-  const direct = hw4 === hw && opad === g.O;
   const c = direct ? y : dev.empty([g.N * opad * hw4]);
   batchedGemm(dev, w.packed, b, c, { batch: g.N, k: g.C, mPad: opad, n: hw4, sharedA: true, bias: w.bias, relu: g.relu }, meta);
   if (!direct) {
@@ -320,6 +325,20 @@ function gemm1x1(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, y: Tenso
     c.dispose();
   }
   if (b !== x) b.dispose();
+}
+
+function gemm1x1Unaligned(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, y: Tensor, meta: Meta): void {
+  const hw = g.H * g.W;
+  const lanes = Math.ceil(hw / 4);
+  const wg = lanes >= 48 ? 64 : lanes >= 24 ? 32 : 16; // small maps: waste fewer lanes
+  runKernel(dev, {
+    ...meta,
+    shader: gemm1x1Shader,
+    constants: { WG: wg },
+    uniforms: new Params().u32(g.C, g.O, hw, lanes, g.relu ? 1 : 0).build(),
+    tensors: [x, w.packed, w.bias, y],
+    workgroups: [Math.ceil(g.O / OB), Math.ceil(lanes / wg), g.N],
+  });
 }
 
 /** Output rows per image that one im2col band may hold (0: not even one fits). */

@@ -28,6 +28,7 @@ CASES = {
     'k3s2nopad': (1, 4, 12, 10, 3, 3, 3, 2, 0, 1, 1, 0),    # stride 2, even map, no padding
     'k1batch': (2, 20, 8, 6, 21, 1, 1, 1, 0, 1, 1, 1),      # 1x1 GEMM path: O not a multiple of 8, 2 images
     'k1exact': (1, 12, 4, 8, 16, 1, 1, 1, 0, 1, 1, 0),      # 1x1 GEMM path writing y directly
+    'k1phase': (2, 5, 7, 5, 13, 1, 1, 1, 0, 1, 1, 1),       # 1x1 rows at every vec4 phase (C·HW odd), 2 images
 }
 
 

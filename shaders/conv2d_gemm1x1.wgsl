@@ -1,0 +1,68 @@
+// A 1×1 stride-1 conv is a GEMM per image, Y[n][O×HW] = W[O×C]·X[n][C×HW], blocked as
+// conv2d_wino_gemm.wgsl (a workgroup shares a block of 8 output channels: uniform weight loads;
+// each lane owns 4 adjacent positions), for maps whose HW is not a multiple of 4 (41×41 = 1681:
+// LargeFOV's fc7 and fc8). Channel c's row then starts at phase (n·C·HW + c·HW) % 4, the same for
+// every lane, so a lane reads the two aligned vec4s its 4 positions straddle and shifts them
+// (2 loads, 1 at phase 0) instead of 4 scalar loads, and writes Y unpadded: no padding copies of X
+// in and Y out, which on lavapipe took about half as long as fc8's GEMM itself.
+struct Params { c: u32, o: u32, hw: u32, lanes: u32, relu: u32 }   // lanes = ceil(HW / 4) per image
+
+@group(0) @binding(0) var<uniform> p: Params;
+@group(0) @binding(1) var<storage, read> x: array<vec4f>;   // N×C×HW floats (+ slack to a vec4)
+@group(0) @binding(2) var<storage, read> wt: array<vec4f>;  // [O/8][C][8]
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+
+override WG: u32 = 64;
+
+fn store(o: u32, row: u32, col: u32, a: vec4f) {
+  if (o >= p.o) { return; }
+  var r = a + bias[o];
+  if (p.relu != 0u) { r = max(r, vec4f(0.0)); }
+  for (var j = 0u; j < 4u; j++) {
+    if (col + j < p.hw) { y[row + j] = r[j]; }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+  // Row blocks vary fastest across the grid, so workgroups running together share a slice of X.
+  let lane = wid.y * WG + lid;
+  let l = min(lane, p.lanes - 1u);  // lanes past the end repeat the last one's reads, store nothing
+  let ob = wid.x;
+  let n = wid.z;
+  // The row start is kept apart from the lane's offset so that the phase is visibly uniform: the
+  // branch on it below is then a plain jump for the whole SIMD group, not a masked pair of paths.
+  var start = n * p.c * p.hw;
+  var wi = ob * p.c * 2u;
+  var a0 = vec4f(0.0); var a1 = vec4f(0.0); var a2 = vec4f(0.0); var a3 = vec4f(0.0);
+  var a4 = vec4f(0.0); var a5 = vec4f(0.0); var a6 = vec4f(0.0); var a7 = vec4f(0.0);
+  for (var c = 0u; c < p.c; c++) {
+    let phase = start & 3u;
+    let i = (start >> 2u) + l;
+    var b = x[i];
+    if (phase != 0u) {
+      let v = x[i + 1u];
+      let s1 = vec4f(b.yzw, v.x);
+      let s2 = vec4f(b.zw, v.xy);
+      let s3 = vec4f(b.w, v.xyz);
+      b = select(select(s3, s2, phase == 2u), s1, phase == 1u);
+    }
+    let w0 = wt[wi];
+    let w1 = wt[wi + 1u];
+    start += p.hw;
+    wi += 2u;
+    a0 = fma(vec4f(w0.x), b, a0); a1 = fma(vec4f(w0.y), b, a1);
+    a2 = fma(vec4f(w0.z), b, a2); a3 = fma(vec4f(w0.w), b, a3);
+    a4 = fma(vec4f(w1.x), b, a4); a5 = fma(vec4f(w1.y), b, a5);
+    a6 = fma(vec4f(w1.z), b, a6); a7 = fma(vec4f(w1.w), b, a7);
+  }
+  if (lane >= p.lanes) { return; }
+  let o = ob * 8u;
+  let col = lane * 4u;
+  let row = (n * p.o + o) * p.hw + col;
+  store(o, row, col, a0); store(o + 1u, row + p.hw, col, a1);
+  store(o + 2u, row + 2u * p.hw, col, a2); store(o + 3u, row + 3u * p.hw, col, a3);
+  store(o + 4u, row + 4u * p.hw, col, a4); store(o + 5u, row + 5u * p.hw, col, a5);
+  store(o + 6u, row + 6u * p.hw, col, a6); store(o + 7u, row + 7u * p.hw, col, a7);
+}
