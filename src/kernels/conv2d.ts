@@ -330,7 +330,7 @@ function gemm1x1(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, y: Tenso
 function gemm1x1Unaligned(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, y: Tensor, meta: Meta): void {
   const hw = g.H * g.W;
   const lanes = Math.ceil(hw / 4);
-  const wg = lanes >= 48 ? 64 : lanes >= 24 ? 32 : 16; // small maps: waste fewer lanes
+  const wg = 16; // more, smaller workgroups balance fc8's few lanes across lavapipe's threads (6.5 against 9 ms best)
   runKernel(dev, {
     ...meta,
     shader: gemm1x1Shader,
