@@ -1,10 +1,10 @@
 // A 1×1 stride-1 conv is a GEMM per image, Y[n][O×HW] = W[O×C]·X[n][C×HW], blocked as
-// conv2d_wino_gemm.wgsl (a workgroup shares a block of 8 output channels: uniform weight loads;
-// each lane owns 4 adjacent positions), for maps whose HW is not a multiple of 4 (41×41 = 1681:
-// LargeFOV's fc7 and fc8). Channel c's row then starts at phase (n·C·HW + c·HW) % 4, the same for
-// every lane, so a lane reads the two aligned vec4s its 4 positions straddle and shifts them
-// (2 loads, 1 at phase 0) instead of 4 scalar loads, and writes Y unpadded: no padding copies of X
-// in and Y out, which on lavapipe took about half as long as fc8's GEMM itself.
+// conv2d_wino_gemm.wgsl (8 output channels per block: uniform weight loads; each lane owns 4
+// adjacent positions), for up to 64 output channels over maps whose HW is not a multiple of 4
+// (LargeFOV's fc8: 21 over 41×41 = 1681). Channel c's row then starts at phase (n·C·HW + c·HW) % 4,
+// the same for every lane, so a lane reads the two aligned vec4s its 4 positions straddle and
+// shifts them (2 loads, 1 at phase 0) instead of 4 scalar loads, and writes Y unpadded: no padding
+// copies of X in and Y out, which on lavapipe took about half as long as fc8's GEMM itself.
 struct Params { c: u32, o: u32, hw: u32, lanes: u32, relu: u32 }   // lanes = ceil(HW / 4) per image
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -26,11 +26,17 @@ fn store(o: u32, row: u32, col: u32, a: vec4f) {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
-  // Row blocks vary fastest across the grid, so workgroups running together share a slice of X.
   let lane = wid.y * WG + lid;
   let l = min(lane, p.lanes - 1u);  // lanes past the end repeat the last one's reads, store nothing
-  let ob = wid.x;
   let n = wid.z;
+  // A lane runs every block of 8 output channels in turn, so its slice of X, read for the first,
+  // is still in this core's cache for the others (at most 8 of them: a few hundred KiB).
+  for (var ob = 0u; ob < (p.o + 7u) / 8u; ob++) {
+    block(l, lane, n, ob);
+  }
+}
+
+fn block(l: u32, lane: u32, n: u32, ob: u32) {
   // The row start is kept apart from the lane's offset so that the phase is visibly uniform: the
   // branch on it below is then a plain jump for the whole SIMD group, not a masked pair of paths.
   var start = n * p.c * p.hw;

@@ -337,7 +337,7 @@ function gemm1x1Unaligned(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry,
     constants: { WG: wg },
     uniforms: new Params().u32(g.C, g.O, hw, lanes, g.relu ? 1 : 0).build(),
     tensors: [x, w.packed, w.bias, y],
-    workgroups: [Math.ceil(g.O / OB), Math.ceil(lanes / wg), g.N],
+    workgroups: [1, Math.ceil(lanes / wg), g.N], // each lane loops over the ≤ 8 output blocks
   });
 }
 
