@@ -36,9 +36,12 @@ export function chromeTrace(records: readonly ProfileRecord[], batches: readonly
   });
   const timed = records.filter((r) => Number.isFinite(r.gpu_ns));
   if (timed.length) {
+    // GPU times are taken relative to the earliest one first: raw timestamps can be ~1e15 ns,
+    // where a double's rounding (~1e-4 µs) could put an event just before its own submission.
+    const base = timed.reduce((m, r) => Math.min(m, r.start_ns), Infinity);
     let offset = -Infinity;
     const firstStart = new Map<number, number>();
-    for (const r of timed) firstStart.set(r.batch, Math.min(firstStart.get(r.batch) ?? Infinity, r.start_ns));
+    for (const r of timed) firstStart.set(r.batch, Math.min(firstStart.get(r.batch) ?? Infinity, r.start_ns - base));
     for (const [b, start] of firstStart) offset = Math.max(offset, batches[b].submit_us - start / 1e3);
     for (const r of timed) {
       events.push({
@@ -47,7 +50,7 @@ export function chromeTrace(records: readonly ProfileRecord[], batches: readonly
         ph: 'X',
         pid: PID,
         tid: GPU_TID,
-        ts: r.start_ns / 1e3 + offset,
+        ts: (r.start_ns - base) / 1e3 + offset,
         dur: r.gpu_ns / 1e3,
         args: { kernel: r.kernel, variant: r.variant, shape: r.shape, flops: r.flops, bytes: r.bytes, batch: r.batch },
       });
