@@ -1,5 +1,4 @@
 import { Profiler } from '../src/profile/profiler.ts';
-import { idleFor } from '../src/profile/idle.ts';
 import type { Device } from '../src/tensor/device.ts';
 import type { BenchCase, BenchEntry } from './types.ts';
 
@@ -83,26 +82,18 @@ export async function validate(dev: Device, entry: BenchEntry, c: BenchCase, var
 }
 
 /**
- * Times `runs` runs of the variant after one warm-up run (whose wall time tells how long to idle
- * before awaiting). With timestamp-query the runs are recorded into one submission and a run's time
+ * Times `runs` runs of the variant after one warm-up run (which compiles its pipelines). With timestamp-query the runs are recorded into one submission and a run's time
  * is the span from its first dispatch's start to its last one's end; without it each run is
  * flushed and awaited on its own (wall time, encoding included).
  */
 export async function timeRuns(dev: Device, c: BenchCase, variant: string, runs: number): Promise<{ samples: number[]; timer: BenchResult['timer'] }> {
-  const wall = async () => {
-    const t0 = performance.now();
-    c.run(variant).dispose();
-    await dev.sync();
-    return performance.now() - t0;
-  };
-  const expectMs = await wall();
+  c.run(variant).dispose();
+  await dev.sync();
   if (!dev.hasFeature('timestamp-query')) {
     const samples: number[] = [];
     for (let i = 0; i < runs; i++) {
       const t0 = performance.now();
       c.run(variant).dispose();
-      dev.flush();
-      await idleFor(expectMs);
       await dev.sync();
       samples.push(performance.now() - t0);
     }
@@ -115,8 +106,6 @@ export async function timeRuns(dev: Device, c: BenchCase, variant: string, runs:
       c.run(variant).dispose();
       bounds.push(prof.records.length);
     }
-    dev.flush();
-    await idleFor(expectMs * runs);
     const recs = await prof.collect();
     const samples: number[] = [];
     for (let i = 0; i < runs; i++) {

@@ -1,6 +1,5 @@
 import { crfInit, crfIterate, labelStride, uploadCrfPlan, type CrfPlan } from '../kernels/crf.ts';
 import { crfBruteIterate } from '../kernels/crf_brute.ts';
-import { idleFor } from '../profile/idle.ts';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { AtrousError, ShapeError } from '../tensor/errors.ts';
@@ -120,34 +119,17 @@ function unpadLabels(a: Float32Array, n: number, c: number, cp: number): Float32
 }
 
 /**
- * GPU time per unit of work (multiply-adds), learned from runs big enough to be dominated by
- * their work; the first guess is 1 per ns (lavapipe's rate on 2 cores). A run that also compiled
- * its pipelines looks many times slower than it is, so the estimate may at most double per run:
- * an overestimate sleeps past the GPU's finish, an underestimate only busy-polls a little longer.
- */
-let msPerWork = 1e-6;
-const LEARN_FROM_WORK = 1e7;
-
-/**
  * Q0 = softmax(−U), then `record` records the updates; one submit, one readback. Labels
  * innermost (HWC, vertex-major), padded to whole vec4s with zeros: every kernel moves a pixel's
  * or a vertex's label vector as contiguous 16-byte loads.
  */
-async function meanField(dev: Device, n: number, unary: Float32Array, numLabels: number, record: (u: Tensor, q: Tensor, cp: number) => { out: Tensor; work: number }) {
+async function meanField(dev: Device, n: number, unary: Float32Array, numLabels: number, record: (u: Tensor, q: Tensor, cp: number) => Tensor) {
   const cp = labelStride(numLabels);
   const out = await dev.scope(async () => {
     const u = dev.tensor(padLabels(unary, n, numLabels, cp), [n, cp]);
     const q = dev.empty([n, cp]);
     crfInit(dev, n, numLabels, u, q);
-    const r = record(u, q, cp);
-    // On lavapipe, awaiting the GPU busy-polls a core its workers need (dawn-notes pitfall 2):
-    // sleep through most of the expected time first, as fast as the last run went.
-    dev.flush();
-    const t = performance.now();
-    if (dev.info.isFallbackAdapter) await idleFor(r.work * msPerWork);
-    const result = (await r.out.download()) as Float32Array;
-    if (r.work >= LEARN_FROM_WORK) msPerWork = Math.min((performance.now() - t) / r.work, 2 * msPerWork);
-    return result;
+    return (await record(u, q, cp).download()) as Float32Array;
   });
   const q = unpadLabels(out, n, numLabels, cp);
   return { q, labels: argmaxLabels(q, numLabels) };
@@ -155,10 +137,9 @@ async function meanField(dev: Device, n: number, unary: Float32Array, numLabels:
 
 function iterateLattice(dev: Device, plan: CrfPlan | null, numLabels: number, iterations: number) {
   return (u: Tensor, q: Tensor, cp: number) => {
-    if (!plan || iterations === 0) return { out: q, work: 0 };
+    if (!plan || iterations === 0) return q;
     crfIterate(dev, plan, numLabels, u, q, dev.empty([plan.rows, cp]), dev.empty([plan.rows, cp]), iterations);
-    // Multiply-adds: splat and slice one per (entry, label), blur two per (row, label, pass).
-    return { out: q, work: iterations * cp * (2 * plan.pixels * (plan.ka + plan.kb) + 2 * (plan.ma * plan.ka + (plan.rows - plan.ma) * plan.kb)) };
+    return q;
   };
 }
 
@@ -209,7 +190,7 @@ export async function denseCrfBrute(dev: Device, image: RgbImage, unary: Float32
       db: 5,
       wb: params.biW,
     };
-    return { out: crfBruteIterate(dev, k, numLabels, u, q, dev.empty([n, cp]), params.iterations), work: 0 };
+    return crfBruteIterate(dev, k, numLabels, u, q, dev.empty([n, cp]), params.iterations);
   });
 }
 

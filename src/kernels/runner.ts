@@ -119,8 +119,6 @@ export function runKernel(dev: Device, call: KernelCall): void {
     // A zero-sized tensor still owns a (minimum-size) buffer, so binding it is valid.
     entries.push({ binding: binding++, resource: { buffer: t.bufferFor(call.kernel) } });
   }
-  const bound = call.tensors.reduce((s, t) => s + t.byteLength, 0);
-  const compiled = dev.pipelines.size;
   const pipeline = pipelineFor(dev, call);
   const bindGroup = dev.gpu.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
   const rec: DispatchRecord | null = dev.observer
@@ -130,10 +128,9 @@ export function runKernel(dev: Device, call: KernelCall): void {
         variant: call.variant ?? 'default',
         shape: call.shape ?? call.tensors.map((t) => fmtShape(t.shape)).join(' '),
         flops: call.flops ?? 0,
-        bytes: call.bytes ?? bound,
+        bytes: call.bytes ?? call.tensors.reduce((s, t) => s + t.byteLength, 0),
       }
     : null;
-  dev.pacer.noteDispatch(x * y * z, bound, dev.pipelines.size !== compiled);
   const timestampWrites = rec ? dev.observer!.onDispatch(rec) : undefined;
   const pass = dev.encoder.beginComputePass(timestampWrites ? { timestampWrites } : undefined);
   pass.setPipeline(pipeline);

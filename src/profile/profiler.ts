@@ -119,8 +119,8 @@ export class Profiler implements DispatchObserver {
     this.open = null;
     b.submitted_us = this.now();
     this.batches.push(b);
-    // Only the fallback waits per submission: a pending Dawn promise busy-polls a core.
-    if (!this.timestamps) this.done.push(this.dev.gpu.queue.onSubmittedWorkDone().then(() => void (b.done_us = this.now())));
+    // Only the fallback waits per submission.
+    if (!this.timestamps) this.done.push(this.dev.awaitGpu(() => this.dev.gpu.queue.onSubmittedWorkDone()).then(() => void (b.done_us = this.now())));
   }
 
   /** Submits pending work, reads every outstanding timestamp back (one map per submission) and returns all records. */
@@ -128,7 +128,7 @@ export class Profiler implements DispatchObserver {
     this.dev.flush();
     const readbacks = this.readbacks.splice(0);
     const done = this.done.splice(0);
-    await Promise.all([...readbacks.map((r) => r.buffer.mapAsync(GPUMapMode.READ)), ...done]);
+    await this.dev.awaitGpu(() => Promise.all([...readbacks.map((r) => r.buffer.mapAsync(GPUMapMode.READ)), ...done]));
     for (const { buffer, records } of readbacks) {
       const ts = new BigInt64Array(buffer.getMappedRange());
       records.forEach((r, i) => {

@@ -1,5 +1,4 @@
 import type { Device } from '../tensor/device.ts';
-import { idleFor } from './idle.ts';
 import { Profiler, type BatchRecord, type ProfileRecord } from './profiler.ts';
 import { createWorkload, syntheticInput, type WorkloadOptions } from './workload.ts';
 
@@ -47,27 +46,17 @@ export async function profileSession(dev: Device, o: SessionOptions): Promise<Se
   const x = syntheticInput(dev, o.input);
   await dev.sync();
 
-  // One forward: encode, submit, idle through most of the expected time, then await the GPU.
-  const forward = async (expectMs: number) => {
+  // One forward: encode, submit, await the GPU (on CPU adapters without taking a core from it: poll.ts).
+  const forward = async () => {
     const t0 = performance.now();
     dev.scope(() => model.forward(x)).dispose();
     const encode = performance.now() - t0;
-    dev.flush();
-    await idleFor(expectMs - encode);
     await dev.sync();
     return { encode, wall: performance.now() - t0 };
   };
-  const first = await forward(0);
+  const first = await forward();
   const pipelines = dev.pipelines.size - pipelinesBefore;
-  // Idling past the GPU's finish would inflate the wall time, so the estimate errs low: a cold first
-  // forward (buffer allocation, first touch) took twice a warm one on lavapipe, and the estimate
-  // only ever shrinks (a forward that idled too long reports about its idle time, so it converges).
-  let expect = (first.wall - first.encode) / 2;
-  const timed = async () => {
-    const r = await forward(expect);
-    expect = Math.min(expect, r.wall - r.encode);
-    return r;
-  };
+  const timed = forward;
   for (let i = 1; i < o.warmup; i++) await timed();
 
   const profiler = Profiler.attach(dev);

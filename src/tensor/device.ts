@@ -1,7 +1,7 @@
 import { BufferPool, type PoolStats } from './pool.ts';
 import { BYTES_PER_ELEMENT, checkShape, numel, Tensor, type DType, type TypedArrayFor } from './tensor.ts';
 import { fmtShape, formatBytes, GpuError, GpuUnavailableError, LimitError, ShapeError } from './errors.ts';
-import { Pacer } from './pacer.ts';
+import { awaitGpu } from './poll.ts';
 
 /** What one dispatch is, for profilers: layer label, kernel, variant, shape, work. */
 export interface DispatchRecord {
@@ -99,8 +99,6 @@ export class Device {
   observer: DispatchObserver | null = null;
   /** Layer names for dispatch labels; see withLabel(). */
   readonly labels: string[] = [];
-  /** Sleeps before awaiting the GPU on CPU adapters; see pacer.ts. */
-  readonly pacer: Pacer;
 
   private encoder_: GPUCommandEncoder | null = null;
   private uniformChunks: GPUBuffer[] = [];
@@ -120,7 +118,6 @@ export class Device {
   ) {
     this.pool = new BufferPool(gpu, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST);
     this.uniformAlign = gpu.limits.minUniformBufferOffsetAlignment;
-    this.pacer = new Pacer(info.isFallbackAdapter);
     gpu.onuncapturederror = (ev: GPUUncapturedErrorEvent) => {
       ev.preventDefault?.(); // we report it ourselves, as a thrown GpuError
       this.errors.push(ev.error.message);
@@ -233,7 +230,7 @@ export class Device {
     try {
       if (bytes) this.encoder.copyBufferToBuffer(src, 0, staging, 0, bytes);
       this.flush();
-      await this.pacer.wait(() => staging.mapAsync(GPUMapMode.READ));
+      await this.awaitGpu(() => staging.mapAsync(GPUMapMode.READ));
       this.throwIfFailed('download');
       const copy = staging.getMappedRange(0, Math.max(4, bytes)).slice(0, bytes);
       staging.unmap();
@@ -361,7 +358,6 @@ export class Device {
     this.observer?.beforeSubmit(enc);
     for (const c of this.uniformChunks) c.unmap();
     this.gpu.queue.submit([enc.finish()]);
-    this.pacer.submitted();
     for (const c of this.uniformChunks) c.destroy();
     this.uniformChunks = [];
     this.uniformOffset = UNIFORM_CHUNK;
@@ -371,8 +367,16 @@ export class Device {
   /** Submits pending work, waits for the GPU, and throws any error it reported. */
   async sync(): Promise<void> {
     this.flush();
-    await this.pacer.wait(() => this.gpu.queue.onSubmittedWorkDone());
+    await this.awaitGpu(() => this.gpu.queue.onSubmittedWorkDone());
     this.throwIfFailed('sync');
+  }
+
+  /**
+   * Awaits a Dawn promise made by `start`; on CPU adapters without letting the binding's polling
+   * take a core from the GPU's worker threads (see poll.ts). Await every GPU promise through this.
+   */
+  awaitGpu<T>(start: () => Promise<T>): Promise<T> {
+    return awaitGpu(this.info.isFallbackAdapter, start);
   }
 
   private throwIfLost(): void {
