@@ -7,13 +7,15 @@ import type { BenchEntry } from '../types.ts';
 /**
  * The device's f32 GEMM peak, C[M×N] = A[M×K]·B[K×N] (M a multiple of 8, N of 4):
  * 'blocked' is the register-blocked GEMM of the Winograd pass (8 rows × one aligned vec4 of
- * columns per lane, A loads uniform across the workgroup: the fastest found for lavapipe, see
- * dawn-notes.md); 'tiled' is the workgroup-memory implicit GEMM for GPUs, run as a 1×1 conv.
+ * columns per lane: the fastest found for lavapipe), with its weight loads shared across a
+ * subgroup where the device has fixed-size subgroups; 'blocked-plain' the same without subgroups
+ * (A loads uniform across the workgroup); 'tiled' the workgroup-memory implicit GEMM for GPUs,
+ * run as a 1×1 conv.
  * The harness takes the best variant as the peak.
  */
 export const gemmPeak: BenchEntry = {
   kernel: 'gemm_peak',
-  variants: ['blocked', 'tiled'],
+  variants: ['blocked', 'blocked-plain', 'tiled'],
   presets: { default: ['1024,1024,1024'] },
   shapeHelp: 'M,N,K with M a multiple of 8 and N of 4, e.g. 1024,1024,1024',
   tolerance: 1e-4,
@@ -27,7 +29,7 @@ export const gemmPeak: BenchEntry = {
       run(variant: string) {
         if (variant === 'tiled') return conv2d(dev, b, a, { variant });
         const c = dev.empty([1, M, 1, N]);
-        batchedGemm(dev, a.packed, b, c, { batch: 1, k: K, mPad: M, n: N }, { kernel: 'gemm_peak', variant });
+        batchedGemm(dev, a.packed, b, c, { batch: 1, k: K, mPad: M, n: N, plain: variant === 'blocked-plain' }, { kernel: 'gemm_peak', variant });
         return c;
       },
       flops: 2 * M * N * K,

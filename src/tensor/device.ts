@@ -38,9 +38,16 @@ export interface DeviceInfo {
   isFallbackAdapter: boolean;
   features: string[];
   limits: Record<string, number>;
+  /** Lanes per subgroup where the device has 'subgroups' and the size is fixed (8 on lavapipe); else 0. */
+  subgroupSize: number;
 }
 
 const OPTIONAL_FEATURES: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups' as GPUFeatureName];
+
+function fixedSubgroupSize(gpu: GPUDevice, ai: GPUAdapterInfo): number {
+  const { subgroupMinSize: min, subgroupMaxSize: max } = ai as { subgroupMinSize?: number; subgroupMaxSize?: number };
+  return gpu.features.has('subgroups' as GPUFeatureName) && min && min === max ? min : 0;
+}
 
 /** Limits requested at the adapter's maximum: the WebGPU defaults are far below what DeepLab needs. */
 const WANTED_LIMITS = [
@@ -155,6 +162,7 @@ export class Device {
       isFallbackAdapter: (ai as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
       features: [...gpu.features].sort(),
       limits,
+      subgroupSize: fixedSubgroupSize(gpu, ai),
     };
     return new Device(gpu, adapter, info, keep);
   }

@@ -4,7 +4,7 @@ import { getDevice } from '../helpers/device.ts';
 import { assertClose, golden, loadGolden, maxAbs } from '../helpers/assert.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
 import { conv2d, conv2dOutputSize, conv2dTesting, Conv2dWeights, CONV2D_SHAPE_VARIANTS, CONV2D_VARIANTS, pickVariant } from '../../src/kernels/conv2d.ts';
-import { winogradPlan } from '../../src/kernels/conv2d_winograd.ts';
+import { batchedGemm, subgroupLanes, winogradPlan } from '../../src/kernels/conv2d_winograd.ts';
 import { ShapeError } from '../../src/tensor/errors.ts';
 
 const g = loadGolden('conv2d');
@@ -130,6 +130,38 @@ test('window matches direct on awkward shapes', async () => {
     x.dispose();
     weights.dispose();
   }
+});
+
+test('batchedGemm: the subgroup and plain kernels agree bit for bit, and with a float64 product', async () => {
+  const dev = await getDevice();
+  if (!subgroupLanes(dev, 8)) console.log('  (no fixed-size subgroups here: both runs take the plain kernel)');
+  const rng = new Mulberry32(11);
+  // k = 13: whole chunks of k-steps for the subgroup kernel, then a remainder; 2 batches, own A each.
+  const [batch, mPad, k, n] = [2, 16, 13, 24];
+  const aHost = rng.fill(batch * mPad * k);  // [batch][mPad/8][k][8]
+  const bHost = rng.fill(batch * k * n);     // [batch][k][n]
+  const a = dev.tensor(aHost, [aHost.length]);
+  const b = dev.tensor(bHost, [bHost.length]);
+  const run = async (plain: boolean) => {
+    const c = dev.empty([batch * mPad * n]);
+    batchedGemm(dev, a, b, c, { batch, k, mPad, n, plain }, { kernel: 'test', variant: plain ? 'plain' : 'auto' });
+    const out = await c.download();
+    c.dispose();
+    return out;
+  };
+  const [plain, auto] = [await run(true), await run(false)];
+  assert.equal([...auto], [...plain], 'subgroup kernel bit-identical to the plain one');
+  const want = new Float32Array(batch * mPad * n);
+  for (let x = 0; x < batch; x++)
+    for (let r = 0; r < mPad; r++)
+      for (let j = 0; j < n; j++) {
+        let sum = 0;
+        for (let q = 0; q < k; q++) sum += aHost[((x * (mPad / 8) + (r >> 3)) * k + q) * 8 + (r & 7)] * bHost[(x * k + q) * n + j];
+        want[(x * mPad + r) * n + j] = sum;
+      }
+  assertClose(plain, want, { atol: 1e-5 }, 'plain vs float64');
+  a.dispose();
+  b.dispose();
 });
 
 test('conv2dOutputSize follows ⌊(H + 2p − (d(k−1)+1))/s⌋ + 1', () => {
