@@ -74,11 +74,15 @@ export function winogradPlan(N: number, C: number, H: number, W: number, O: numb
 
 const WG = 64;
 
+/** Test hook: run the plain kernels even where subgroups are available. */
+export const subgroupTesting = { off: false };
+
 /**
  * The subgroup size the subgroup GEMM kernels may assume, or 0 to use the plain ones: a fixed size
  * (WGSL cannot ask for one) that divides the workgroup, on a CPU adapter (GPUs run 'tiled').
  */
 export function subgroupLanes(dev: Device, wg: number): number {
+  if (subgroupTesting.off) return 0;
   const sg = dev.info.subgroupSize;
   return dev.info.isFallbackAdapter && sg >= 2 && sg % 2 === 0 && wg % sg === 0 ? sg : 0;
 }

@@ -4,7 +4,7 @@ import { getDevice } from '../helpers/device.ts';
 import { assertClose, golden, loadGolden, maxAbs } from '../helpers/assert.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
 import { conv2d, conv2dOutputSize, conv2dTesting, Conv2dWeights, CONV2D_SHAPE_VARIANTS, CONV2D_VARIANTS, pickVariant } from '../../src/kernels/conv2d.ts';
-import { batchedGemm, subgroupLanes, winogradPlan } from '../../src/kernels/conv2d_winograd.ts';
+import { batchedGemm, subgroupLanes, subgroupTesting, winogradPlan } from '../../src/kernels/conv2d_winograd.ts';
 import { ShapeError } from '../../src/tensor/errors.ts';
 
 const g = loadGolden('conv2d');
@@ -32,7 +32,11 @@ for (const name of CASES) {
     const weights = Conv2dWeights.fromHost(dev, c.w, [c.O, c.C, c.KH, c.KW], c.b, name, { winograd: true });
     const x = dev.tensor(c.x, [c.N, c.C, c.H, c.W]);
     const tol = 1e-4 * (1 + maxAbs(ref.data));
-    for (const variant of [...CONV2D_VARIANTS, ...CONV2D_SHAPE_VARIANTS]) {
+    // The GEMM-based variants once more with the plain kernels, where subgroup twins would run.
+    const plainToo = subgroupLanes(dev, 16) ? ['blocked', 'im2col', 'winograd', 'window'].map((v) => `${v}/plain`) : [];
+    for (const run of [...CONV2D_VARIANTS, ...CONV2D_SHAPE_VARIANTS, ...plainToo]) {
+      const [variant, plain] = run.split('/');
+      subgroupTesting.off = plain === 'plain';
       const refused =
         variant === 'winograd' ? (c.KH !== 3 || c.KW !== 3 || c.stride !== 1) && /winograd.*3×3 kernel with stride 1/
         : variant === 'window' ? (c.stride !== 1 || c.dilation !== 1 || c.KW > 5) && /window.*stride 1, dilation 1/
@@ -44,9 +48,10 @@ for (const name of CASES) {
       }
       const y = conv2d(dev, x, weights, { stride: c.stride, pad: c.pad, dilation: c.dilation, relu: c.relu, variant });
       assert.equal([...y.shape], ref.shape, `${name}/${variant} shape`);
-      assertClose(await y.download(), ref.data, { atol: tol }, `${name}/${variant}`);
+      assertClose(await y.download(), ref.data, { atol: tol }, `${name}/${run}`);
       y.dispose();
     }
+    subgroupTesting.off = false;
     x.dispose();
     weights.dispose();
   });
