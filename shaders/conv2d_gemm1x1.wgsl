@@ -1,5 +1,6 @@
 // A 1×1 stride-1 conv is a GEMM per image, Y[n][O×HW] = W[O×C]·X[n][C×HW], blocked as
-// conv2d_wino_gemm.wgsl (8 output channels per block: uniform weight loads; each lane owns 4
+// conv2d_wino_gemm.wgsl (8 output channels per block, weights fetched as weights_*.wgsl choose;
+// each lane owns 4
 // adjacent positions), for up to 64 output channels over maps whose HW is not a multiple of 4
 // (LargeFOV's fc8: 21 over 41×41 = 1681). Channel c's row then starts at phase (n·C·HW + c·HW) % 4,
 // the same for every lane, so a lane reads the two aligned vec4s its 4 positions straddle and
@@ -13,7 +14,7 @@ struct Params { c: u32, o: u32, hw: u32, lanes: u32, relu: u32 }   // lanes = ce
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
-override WG: u32 = 64;
+override WG: u32 = 16;
 
 fn store(o: u32, row: u32, col: u32, a: vec4f) {
   if (o >= p.o) { return; }
@@ -24,8 +25,22 @@ fn store(o: u32, row: u32, col: u32, a: vec4f) {
   }
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+// The lane's 4 positions of the channel row starting at flat index `start`. The row start is kept
+// apart from the lane's offset so that the phase is visibly uniform: the branch on it is then a
+// plain jump for the whole SIMD group, not a masked pair of paths.
+fn row(start: u32, l: u32) -> vec4f {
+  let phase = start & 3u;
+  let i = (start >> 2u) + l;
+  var b = x[i];
+  if (phase != 0u) {
+    let v = x[i + 1u];
+    b = select(select(vec4f(b.w, v.xyz), vec4f(b.zw, v.xy), phase == 2u), vec4f(b.yzw, v.x), phase == 1u);
+  }
+  return b;
+}
+
+// Entry point and weight fetch: weights_uniform.wgsl or weights_subgroup.wgsl, prepended.
+fn kernel(wid: vec3u, lid: u32) {
   let lane = wid.y * WG + lid;
   let l = min(lane, p.lanes - 1u);  // lanes past the end repeat the last one's reads, store nothing
   let n = wid.z;
@@ -37,27 +52,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
 }
 
 fn block(l: u32, lane: u32, n: u32, ob: u32) {
-  // The row start is kept apart from the lane's offset so that the phase is visibly uniform: the
-  // branch on it below is then a plain jump for the whole SIMD group, not a masked pair of paths.
   var start = n * p.c * p.hw;
-  var wi = ob * p.c * 2u;
+  let wbase = ob * p.c * 2u;
   var a0 = vec4f(0.0); var a1 = vec4f(0.0); var a2 = vec4f(0.0); var a3 = vec4f(0.0);
   var a4 = vec4f(0.0); var a5 = vec4f(0.0); var a6 = vec4f(0.0); var a7 = vec4f(0.0);
   for (var c = 0u; c < p.c; c++) {
-    let phase = start & 3u;
-    let i = (start >> 2u) + l;
-    var b = x[i];
-    if (phase != 0u) {
-      let v = x[i + 1u];
-      let s1 = vec4f(b.yzw, v.x);
-      let s2 = vec4f(b.zw, v.xy);
-      let s3 = vec4f(b.w, v.xyz);
-      b = select(select(s3, s2, phase == 2u), s1, phase == 1u);
-    }
-    let w0 = wt[wi];
-    let w1 = wt[wi + 1u];
+    weightsFrom(wbase, c);
+    let b = row(start, l);
+    let w0 = weight(wbase, c, 0u);
+    let w1 = weight(wbase, c, 1u);
     start += p.hw;
-    wi += 2u;
     a0 = fma(vec4f(w0.x), b, a0); a1 = fma(vec4f(w0.y), b, a1);
     a2 = fma(vec4f(w0.z), b, a2); a3 = fma(vec4f(w0.w), b, a3);
     a4 = fma(vec4f(w1.x), b, a4); a5 = fma(vec4f(w1.y), b, a5);
@@ -66,9 +70,9 @@ fn block(l: u32, lane: u32, n: u32, ob: u32) {
   if (lane >= p.lanes) { return; }
   let o = ob * 8u;
   let col = lane * 4u;
-  let row = (n * p.o + o) * p.hw + col;
-  store(o, row, col, a0); store(o + 1u, row + p.hw, col, a1);
-  store(o + 2u, row + 2u * p.hw, col, a2); store(o + 3u, row + 3u * p.hw, col, a3);
-  store(o + 4u, row + 4u * p.hw, col, a4); store(o + 5u, row + 5u * p.hw, col, a5);
-  store(o + 6u, row + 6u * p.hw, col, a6); store(o + 7u, row + 7u * p.hw, col, a7);
+  let dst = (n * p.o + o) * p.hw + col;
+  store(o, dst, col, a0); store(o + 1u, dst + p.hw, col, a1);
+  store(o + 2u, dst + 2u * p.hw, col, a2); store(o + 3u, dst + 3u * p.hw, col, a3);
+  store(o + 4u, dst + 4u * p.hw, col, a4); store(o + 5u, dst + 5u * p.hw, col, a5);
+  store(o + 6u, dst + 6u * p.hw, col, a6); store(o + 7u, dst + 7u * p.hw, col, a7);
 }

@@ -1,5 +1,5 @@
 // conv2d with stride 1 and dilation 1 as a register-blocked implicit GEMM for lavapipe: like
-// conv2d_blocked.wgsl, weights at an address uniform across the workgroup and no workgroup memory,
+// conv2d_blocked.wgsl, no workgroup memory (weights fetched as weights_*.wgsl choose),
 // but reading the input as aligned vec4s: the input is padded with rows a multiple of 4 long, so a
 // lane's 8 + KW − 1 input columns for one (ci, kh) are the three vec4s at its own aligned offset,
 // loaded once and shifted in registers for each of the KW taps. On lavapipe every load costs about
@@ -27,9 +27,10 @@ override KW: u32 = 3;
 // constants (as conv2d_wino_gemm.wgsl's a0…a7), so that they can live in registers.
 struct Acc { a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f, b0: vec4f, b1: vec4f, b2: vec4f, b3: vec4f }
 
-// One tap: the 4 weights of k (one vec4 at a workgroup-uniform address) times the lane's 8 inputs.
-fn tap(a: Acc, u: vec4f, v: vec4f, wi: u32) -> Acc {
-  let w = wt[wi];
+// One tap, step k: its 4 weights (one half of the packed vec4 pair) times the lane's 8 inputs.
+fn tap(a: Acc, u: vec4f, v: vec4f, wbase: u32, k: u32, half: u32) -> Acc {
+  weightsFrom(wbase, k);
+  let w = weight(wbase, k, half);
   return Acc(fma(vec4f(w.x), u, a.a0), fma(vec4f(w.y), u, a.a1), fma(vec4f(w.z), u, a.a2), fma(vec4f(w.w), u, a.a3),
              fma(vec4f(w.x), v, a.b0), fma(vec4f(w.y), v, a.b1), fma(vec4f(w.z), v, a.b2), fma(vec4f(w.w), v, a.b3));
 }
@@ -61,8 +62,8 @@ fn store(base: u32, ox0: u32, o: u32, u: vec4f, v: vec4f) {
   y[b + min(7u, last)] = r7;
 }
 
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+// Entry point and weight fetch: weights_uniform.wgsl or weights_subgroup.wgsl, prepended.
+fn kernel(wid: vec3u, lid: u32) {
   let lane = wid.x * WG + lid;
   // Lanes past the end repeat the last lane's reads (keeping control flow uniform) and store nothing.
   let l = min(lane, p.lanes - 1u);
@@ -71,7 +72,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
   let n = l / (p.ow8 * p.oh);
   let ob = wid.y;  // block of 4 output channels: one half of a packed block of 8
   let xi = n * p.img4 + oy * p.wp4 + q * 2u;
-  var wi = (ob / 2u) * p.k * 2u + ob % 2u;
+  let wbase = (ob / 2u) * p.k * 2u;
+  let half = ob % 2u;
+  var k = 0u;
   var a = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
   // One flat loop over the C·KH input rows of the window (r is uniform, so its offset is scalar
   // math; measured faster here than nested ci and kh loops).
@@ -80,12 +83,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid:
     let v0 = x[xr];
     let v1 = x[xr + 1u];
     let v2 = x[xr + 2u];
-    a = tap(a, v0, v1, wi);
-    if (KW > 1u) { a = tap(a, vec4f(v0.yzw, v1.x), vec4f(v1.yzw, v2.x), wi + 2u); }
-    if (KW > 2u) { a = tap(a, vec4f(v0.zw, v1.xy), vec4f(v1.zw, v2.xy), wi + 4u); }
-    if (KW > 3u) { a = tap(a, vec4f(v0.w, v1.xyz), vec4f(v1.w, v2.xyz), wi + 6u); }
-    if (KW > 4u) { a = tap(a, v1, v2, wi + 8u); }
-    wi += KW * 2u;
+    a = tap(a, v0, v1, wbase, k, half);
+    if (KW > 1u) { a = tap(a, vec4f(v0.yzw, v1.x), vec4f(v1.yzw, v2.x), wbase, k + 1u, half); }
+    if (KW > 2u) { a = tap(a, vec4f(v0.zw, v1.xy), vec4f(v1.zw, v2.xy), wbase, k + 2u, half); }
+    if (KW > 3u) { a = tap(a, vec4f(v0.w, v1.xyz), vec4f(v1.w, v2.xyz), wbase, k + 3u, half); }
+    if (KW > 4u) { a = tap(a, v1, v2, wbase, k + 4u, half); }
+    k += KW;
   }
   if (lane >= p.lanes) { return; }
   let ox0 = q * 8u;

@@ -1,6 +1,5 @@
 import blockedShader from '../../shaders/conv2d_blocked.wgsl';
-import gemm1x1Shader from '../../shaders/conv2d_gemm1x1.wgsl';
-import gemm1x1SubgroupShader from '../../shaders/conv2d_gemm1x1_subgroup.wgsl';
+import gemm1x1Body from '../../shaders/conv2d_gemm1x1.wgsl';
 import im2colShader from '../../shaders/conv2d_im2col.wgsl';
 import directShader from '../../shaders/conv2d_direct.wgsl';
 import padShader from '../../shaders/conv2d_pad.wgsl';
@@ -9,7 +8,8 @@ import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
-import { batchedGemm, subgroupLanes, winogradConv, winogradPlan, winogradWeights } from './conv2d_winograd.ts';
+import { batchedGemm, winogradConv, winogradPlan, winogradWeights } from './conv2d_winograd.ts';
+import { fetchFor, withWeightFetch } from './weight_fetch.ts';
 import { copyBlocks } from './copy.ts';
 import { conv2dWindow, windowPadding, windowRefusal } from './conv2d_window.ts';
 
@@ -328,15 +328,15 @@ function gemm1x1(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, y: Tenso
   if (b !== x) b.dispose();
 }
 
+const GEMM1X1 = withWeightFetch(gemm1x1Body);
+
 function gemm1x1Unaligned(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, y: Tensor, meta: Meta): void {
   const hw = g.H * g.W;
   const lanes = Math.ceil(hw / 4);
   const wg = 16; // more, smaller workgroups balance fc8's few lanes across lavapipe's threads (6.5 against 9 ms best)
-  const sg = subgroupLanes(dev, wg);
   runKernel(dev, {
     ...meta,
-    shader: sg ? gemm1x1SubgroupShader : gemm1x1Shader,
-    constants: sg ? { WG: wg, SG: sg } : { WG: wg },
+    ...fetchFor(dev, GEMM1X1, wg, {}),
     uniforms: new Params().u32(g.C, g.O, hw, lanes, g.relu ? 1 : 0).build(),
     tensors: [x, w.packed, w.bias, y],
     workgroups: [1, Math.ceil(lanes / wg), g.N], // each lane loops over the ≤ 8 output blocks

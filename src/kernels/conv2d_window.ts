@@ -1,12 +1,12 @@
-import windowShader from '../../shaders/conv2d_window.wgsl';
-import windowSubgroupShader from '../../shaders/conv2d_window_subgroup.wgsl';
-import { subgroupLanes } from './conv2d_winograd.ts';
+import windowBody from '../../shaders/conv2d_window.wgsl';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { Geometry } from './conv2d.ts';
 import { Params, runKernel } from './runner.ts';
+import { fetchFor, withWeightFetch } from './weight_fetch.ts';
 
 const WG = 64;
+const WINDOW = withWeightFetch(windowBody);
 
 /** Why the 'window' variant cannot run this conv, or null if it can. */
 export function windowRefusal(dev: Device, g: Geometry): string | null {
@@ -35,11 +35,9 @@ export function conv2dWindow(
   const { hp, wp } = windowPadding(g);
   const ow8 = Math.ceil(g.OW / 8);
   const lanes = g.N * g.OH * ow8;
-  const sg = subgroupLanes(dev, WG);
   runKernel(dev, {
     ...meta,
-    shader: sg ? windowSubgroupShader : windowShader,
-    constants: sg ? { WG, KH: g.KH, KW: g.KW, SG: sg } : { WG, KH: g.KH, KW: g.KW },
+    ...fetchFor(dev, WINDOW, WG, { KH: g.KH, KW: g.KW }),
     uniforms: new Params()
       .u32(g.C, (hp * wp) / 4, (g.C * hp * wp) / 4, wp / 4, g.O, g.OH, g.OW, ow8, lanes, g.C * g.KH * g.KW, g.relu ? 1 : 0)
       .build(),

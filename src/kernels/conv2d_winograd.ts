@@ -1,10 +1,12 @@
 import inShader from '../../shaders/conv2d_wino_in.wgsl';
-import gemmShader from '../../shaders/conv2d_wino_gemm.wgsl';
-import gemmSubgroupShader from '../../shaders/conv2d_wino_gemm_subgroup.wgsl';
+import gemmBody from '../../shaders/conv2d_wino_gemm.wgsl';
 import outShader from '../../shaders/conv2d_wino_out.wgsl';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
+import { fetchFor, subgroupLanes, withWeightFetch } from './weight_fetch.ts';
+
+const GEMM = withWeightFetch(gemmBody);
 
 /**
  * Winograd F(4×4, 3×3) (Lavin & Gray 2016): a 4×4 output tile from a 6×6 input patch with 36
@@ -74,25 +76,12 @@ export function winogradPlan(N: number, C: number, H: number, W: number, O: numb
 
 const WG = 64;
 
-/** Test hook: run the plain kernels even where subgroups are available. */
-export const subgroupTesting = { off: false };
-
-/**
- * The subgroup size the subgroup GEMM kernels may assume, or 0 to use the plain ones: a fixed size
- * (WGSL cannot ask for one) that divides the workgroup, on a CPU adapter (GPUs run 'tiled').
- */
-export function subgroupLanes(dev: Device, wg: number): number {
-  if (subgroupTesting.off) return 0;
-  const sg = dev.info.subgroupSize;
-  return dev.info.isFallbackAdapter && sg >= 2 && sg % 2 === 0 && wg % sg === 0 ? sg : 0;
-}
-
 /**
  * C[b] = A[b]·B[b] (+ bias, ReLU) for b < batch: A is [batch][mPad/8][k][8] (8-row blocks, k-major), B is
  * [batch][k][n], C is [batch][mPad][n]; mPad and n multiples of 8 and 4. The register-blocked
  * lavapipe GEMM of conv2d_wino_gemm.wgsl; also the engine's GEMM peak probe (bench/kernels/gemm_peak.ts).
- * Where the device has fixed-size subgroups (lavapipe: 8), its twin conv2d_wino_gemm_subgroup.wgsl
- * shares the weight loads across a subgroup (1.6–1.9× faster); `plain` forces the first.
+ * Where the device has fixed-size subgroups (lavapipe: 8) its weights are fetched per subgroup
+ * (weight_fetch.ts: 1.6–1.9× faster); `plain` forces the uniform fetch.
  */
 export function batchedGemm(
   dev: Device, a: Tensor, b: Tensor, c: Tensor,
@@ -100,10 +89,10 @@ export function batchedGemm(
   meta: { kernel: string; variant: string; shape?: string },
 ): void {
   const n4 = s.n / 4;
-  // The subgroup kernel ran fastest with workgroups of 16 on every shape tried (LargeFOV's
+  // With the subgroup fetch it ran fastest with workgroups of 16 on every shape tried (LargeFOV's
   // Winograd GEMMs, 1024³, fc8's): 15.6–22.6 GFLOP/s on lavapipe against 8.3–17.7 with 32 or 64.
   const sg = s.plain ? 0 : subgroupLanes(dev, 16);
-  // Plain kernel: small maps give few lanes per (row block, batch): a smaller workgroup wastes fewer
+  // Uniform fetch: small maps give few lanes per (row block, batch): a smaller workgroup wastes fewer
   // of them. And a workgroup's slice of B (16·WG·k bytes) should stay near 1 MiB, inside one
   // core's L2, for the row blocks that follow it (1.6× on a k = 4096 GEMM).
   const wg = sg ? 16 : Math.min(
@@ -112,7 +101,7 @@ export function batchedGemm(
   );
   runKernel(dev, {
     ...meta,
-    ...(sg ? { shader: gemmSubgroupShader, constants: { WG: wg, SG: sg, EPILOGUE: s.bias ? 1 : 0 } } : { shader: gemmShader, constants: { WG: wg, EPILOGUE: s.bias ? 1 : 0 } }),
+    ...fetchFor(dev, GEMM, wg, { EPILOGUE: s.bias ? 1 : 0 }, !sg),
     uniforms: new Params().u32(s.k, s.mPad, n4, s.sharedA ? 0 : 1, s.relu ? 1 : 0).build(),
     // Without an epilogue the bias binding is never read; A stands in for it.
     tensors: [a, b, s.bias ?? a, c],

@@ -56,13 +56,12 @@ export async function profileSession(dev: Device, o: SessionOptions): Promise<Se
   };
   const first = await forward();
   const pipelines = dev.pipelines.size - pipelinesBefore;
-  const timed = forward;
-  for (let i = 1; i < o.warmup; i++) await timed();
+  for (let i = 1; i < o.warmup; i++) await forward();
 
   const profiler = Profiler.attach(dev);
   const runs = [];
   try {
-    for (let i = 0; i < o.runs; i++) runs.push(await timed());
+    for (let i = 0; i < o.runs; i++) runs.push(await forward());
     await profiler.collect();
   } finally {
     profiler.detach();

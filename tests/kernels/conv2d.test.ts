@@ -4,7 +4,8 @@ import { getDevice } from '../helpers/device.ts';
 import { assertClose, golden, loadGolden, maxAbs } from '../helpers/assert.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
 import { conv2d, conv2dOutputSize, conv2dTesting, Conv2dWeights, CONV2D_SHAPE_VARIANTS, CONV2D_VARIANTS, pickVariant } from '../../src/kernels/conv2d.ts';
-import { batchedGemm, subgroupLanes, subgroupTesting, winogradPlan } from '../../src/kernels/conv2d_winograd.ts';
+import { batchedGemm, winogradPlan } from '../../src/kernels/conv2d_winograd.ts';
+import { subgroupLanes, subgroupTesting } from '../../src/kernels/weight_fetch.ts';
 import { ShapeError } from '../../src/tensor/errors.ts';
 
 const g = loadGolden('conv2d');
