@@ -29,8 +29,8 @@ struct Acc { a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f, b0: vec4f, b1: vec4f, b
 
 // One tap, step k: its 4 weights (one half of the packed vec4 pair) times the lane's 8 inputs.
 fn tap(a: Acc, u: vec4f, v: vec4f, wbase: u32, k: u32, half: u32) -> Acc {
-  weightsFrom(wbase, k);
-  let w = weight(wbase, k, half);
+  weightsFrom(0u, wbase, k);
+  let w = weight(0u, wbase, k, half);
   return Acc(fma(vec4f(w.x), u, a.a0), fma(vec4f(w.y), u, a.a1), fma(vec4f(w.z), u, a.a2), fma(vec4f(w.w), u, a.a3),
              fma(vec4f(w.x), v, a.b0), fma(vec4f(w.y), v, a.b1), fma(vec4f(w.z), v, a.b2), fma(vec4f(w.w), v, a.b3));
 }

@@ -334,9 +334,10 @@ function gemm1x1Unaligned(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry,
   const hw = g.H * g.W;
   const lanes = Math.ceil(hw / 4);
   const wg = 16; // more, smaller workgroups balance fc8's few lanes across lavapipe's threads (6.5 against 9 ms best)
+  const blocks = Math.ceil(g.O / OB); // ≤ 8: in one pass of a lane (fc8's 3), or two
   runKernel(dev, {
     ...meta,
-    ...fetchFor(dev, GEMM1X1, wg, {}),
+    ...fetchFor(dev, GEMM1X1, wg, { NB: Math.ceil(blocks / Math.ceil(blocks / 4)) }),
     uniforms: new Params().u32(g.C, g.O, hw, lanes, g.relu ? 1 : 0).build(),
     tensors: [x, w.packed, w.bias, y],
     workgroups: [1, Math.ceil(lanes / wg), g.N], // each lane loops over the ≤ 8 output blocks

@@ -3,6 +3,7 @@ import gemmBody from '../../shaders/conv2d_wino_gemm.wgsl';
 import outShader from '../../shaders/conv2d_wino_out.wgsl';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
+import { ShapeError } from '../tensor/errors.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
 import { fetchFor, subgroupLanes, withWeightFetch } from './weight_fetch.ts';
 
@@ -81,11 +82,12 @@ const WG = 64;
  * [batch][k][n], C is [batch][mPad][n]; mPad and n multiples of 8 and 4. The register-blocked
  * lavapipe GEMM of conv2d_wino_gemm.wgsl; also the engine's GEMM peak probe (bench/kernels/gemm_peak.ts).
  * Where the device has fixed-size subgroups (lavapipe: 8) its weights are fetched per subgroup
- * (weight_fetch.ts: 1.6–1.9× faster); `plain` forces the uniform fetch.
+ * (weight_fetch.ts: 1.6–1.9× faster) and each lane holds up to 4 row blocks; `plain` forces the
+ * uniform fetch, `rowBlocks` the row blocks per lane (dividing mPad/8, ≤ 4).
  */
 export function batchedGemm(
   dev: Device, a: Tensor, b: Tensor, c: Tensor,
-  s: { batch: number; k: number; mPad: number; n: number; sharedA?: boolean; bias?: Tensor; relu?: boolean; plain?: boolean },
+  s: { batch: number; k: number; mPad: number; n: number; sharedA?: boolean; bias?: Tensor; relu?: boolean; plain?: boolean; rowBlocks?: number },
   meta: { kernel: string; variant: string; shape?: string },
 ): void {
   const n4 = s.n / 4;
@@ -99,13 +101,18 @@ export function batchedGemm(
     [64, 32, 16].find((w) => Math.ceil(n4 / w) * w - n4 <= 0.1 * n4) ?? 8,
     Math.max(8, 2 ** Math.floor(Math.log2(65536 / s.k))),
   );
+  // Row blocks per lane with the subgroup fetch: as many as the kernel holds that divide the rows
+  // (LargeFOV's all take 4). The uniform fetch ran slower with more than one (1024³: 8.0–9.9
+  // against 10.5–12.7 GFLOP/s).
+  const nb = s.rowBlocks ?? (sg ? [4, 3, 2, 1].find((d) => (s.mPad / 8) % d === 0)! : 1);
+  if (![1, 2, 3, 4].includes(nb) || (s.mPad / 8) % nb) throw new ShapeError(`batchedGemm: rowBlocks ${nb} must be 1 to 4 and divide the ${s.mPad / 8} row blocks`);
   runKernel(dev, {
     ...meta,
-    ...fetchFor(dev, GEMM, wg, { EPILOGUE: s.bias ? 1 : 0 }, !sg),
+    ...fetchFor(dev, GEMM, wg, { EPILOGUE: s.bias ? 1 : 0, NB: nb }, !sg),
     uniforms: new Params().u32(s.k, s.mPad, n4, s.sharedA ? 0 : 1, s.relu ? 1 : 0).build(),
     // Without an epilogue the bias binding is never read; A stands in for it.
     tensors: [a, b, s.bias ?? a, c],
-    workgroups: [s.mPad / 8, Math.ceil(n4 / wg), s.batch],
+    workgroups: [s.mPad / 8 / nb, Math.ceil(n4 / wg), s.batch],
     flops: 2 * s.batch * s.mPad * s.k * s.n,
   });
 }

@@ -29,6 +29,8 @@ CASES = {
     'k1batch': (2, 20, 8, 6, 21, 1, 1, 1, 0, 1, 1, 1),      # 1x1 GEMM path: O not a multiple of 8, 2 images
     'k1exact': (1, 12, 4, 8, 16, 1, 1, 1, 0, 1, 1, 0),      # 1x1 GEMM path writing y directly
     'k1phase': (2, 5, 7, 5, 13, 1, 1, 1, 0, 1, 1, 1),       # 1x1 rows at every vec4 phase (C·HW odd), 2 images
+    'k1passes': (1, 7, 5, 5, 40, 1, 1, 1, 0, 1, 1, 0),      # unaligned 1x1, 5 row blocks: two passes of 3, one past the end
+    'rows48': (1, 6, 9, 9, 48, 3, 3, 1, 1, 1, 1, 1),        # 6 row blocks of 8: GEMMs holding 3 per lane
 }
 
 
