@@ -4,8 +4,10 @@
 // lane's 8 + KW − 1 input columns for one (ci, kh) are the three vec4s at its own aligned offset,
 // loaded once and shifted in registers for each of the KW taps. On lavapipe every load costs about
 // the same, per-lane or uniform (dawn-notes.md), so the blocking minimises loads per multiply:
-// 4 output channels × 8 columns per lane take 3 input + KW weight loads per input row, where
-// 8 × 4 took 2 + 2·KW (conv1_1 at 321²: 37 against 50 ms, in-process A/B, bit-identical).
+// 8 output channels × 8 columns per lane share 3 input loads per input row (conv1_1 at 321²:
+// 24.5–28.6 against 31.5–32.3 ms for 4 × 8, alternated; 4 × 8 had beaten 8 × 4, whose 2 + 2·KW
+// loads per row ran 50 against 37 ms). The 16 accumulators spill some registers: cheap next to
+// lavapipe's scalarised loads (conv2d_wino_gemm.wgsl).
 struct Params {
   c: u32, plane4: u32, img4: u32, wp4: u32,  // input: channels, plane, image and row strides in vec4s
   o: u32, oh: u32, ow: u32, ow8: u32,        // output channels, rows, columns, column groups of 8
@@ -23,16 +25,17 @@ override KH: u32 = 3;
 // 1 to 5: the taps of one row then span at most the three vec4s a lane loads.
 override KW: u32 = 3;
 
-// The 32 accumulators (4 channels × 2 vec4s of columns), as named members indexed only by
-// constants (as conv2d_wino_gemm.wgsl's a0…a7), so that they can live in registers.
-struct Acc { a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f, b0: vec4f, b1: vec4f, b2: vec4f, b3: vec4f }
-
-// One tap, step k: its 4 weights (one half of the packed vec4 pair) times the lane's 8 inputs.
-fn tap(a: Acc, u: vec4f, v: vec4f, wbase: u32, k: u32, half: u32) -> Acc {
+// One tap, step k: its 8 weights times the lane's 8 inputs (u, v), into the 16 accumulators
+// (channel j's two vec4s of columns at 2j, 2j + 1).
+fn tap(a: ptr<function, array<vec4f, 16>>, u: vec4f, v: vec4f, wbase: u32, k: u32) {
   weightsFrom(0u, wbase, k);
-  let w = weight(0u, wbase, k, half);
-  return Acc(fma(vec4f(w.x), u, a.a0), fma(vec4f(w.y), u, a.a1), fma(vec4f(w.z), u, a.a2), fma(vec4f(w.w), u, a.a3),
-             fma(vec4f(w.x), v, a.b0), fma(vec4f(w.y), v, a.b1), fma(vec4f(w.z), v, a.b2), fma(vec4f(w.w), v, a.b3));
+  let w0 = weight(0u, wbase, k, 0u);
+  let w1 = weight(0u, wbase, k, 1u);
+  let w = array<f32, 8>(w0.x, w0.y, w0.z, w0.w, w1.x, w1.y, w1.z, w1.w);
+  for (var j = 0u; j < 8u; j++) {
+    (*a)[2u * j] = fma(vec4f(w[j]), u, (*a)[2u * j]);
+    (*a)[2u * j + 1u] = fma(vec4f(w[j]), v, (*a)[2u * j + 1u]);
+  }
 }
 
 // Stores without a per-lane condition: on lavapipe a store under a divergent `if` took a slow
@@ -70,12 +73,11 @@ fn kernel(wid: vec3u, lid: u32) {
   let q = l % p.ow8;
   let oy = (l / p.ow8) % p.oh;
   let n = l / (p.ow8 * p.oh);
-  let ob = wid.y;  // block of 4 output channels: one half of a packed block of 8
+  let ob = wid.y;  // block of 8 output channels
   let xi = n * p.img4 + oy * p.wp4 + q * 2u;
-  let wbase = (ob / 2u) * p.k * 2u;
-  let half = ob % 2u;
+  let wbase = ob * p.k * 2u;
   var k = 0u;
-  var a = Acc(vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0), vec4f(0.0));
+  var a: array<vec4f, 16>;
   // One flat loop over the C·KH input rows of the window (r is uniform, so its offset is scalar
   // math; measured faster here than nested ci and kh loops).
   for (var r = 0u; r < p.c * KH; r++) {
@@ -83,17 +85,15 @@ fn kernel(wid: vec3u, lid: u32) {
     let v0 = x[xr];
     let v1 = x[xr + 1u];
     let v2 = x[xr + 2u];
-    a = tap(a, v0, v1, wbase, k, half);
-    if (KW > 1u) { a = tap(a, vec4f(v0.yzw, v1.x), vec4f(v1.yzw, v2.x), wbase, k + 1u, half); }
-    if (KW > 2u) { a = tap(a, vec4f(v0.zw, v1.xy), vec4f(v1.zw, v2.xy), wbase, k + 2u, half); }
-    if (KW > 3u) { a = tap(a, vec4f(v0.w, v1.xyz), vec4f(v1.w, v2.xyz), wbase, k + 3u, half); }
-    if (KW > 4u) { a = tap(a, v1, v2, wbase, k + 4u, half); }
+    tap(&a, v0, v1, wbase, k);
+    if (KW > 1u) { tap(&a, vec4f(v0.yzw, v1.x), vec4f(v1.yzw, v2.x), wbase, k + 1u); }
+    if (KW > 2u) { tap(&a, vec4f(v0.zw, v1.xy), vec4f(v1.zw, v2.xy), wbase, k + 2u); }
+    if (KW > 3u) { tap(&a, vec4f(v0.w, v1.xyz), vec4f(v1.w, v2.xyz), wbase, k + 3u); }
+    if (KW > 4u) { tap(&a, v1, v2, wbase, k + 4u); }
     k += KW;
   }
   if (lane >= p.lanes) { return; }
   let ox0 = q * 8u;
   let base = n * p.o * p.oh * p.ow + oy * p.ow + ox0;
-  let o = ob * 4u;
-  store(base, ox0, o, a.a0, a.b0); store(base, ox0, o + 1u, a.a1, a.b1);
-  store(base, ox0, o + 2u, a.a2, a.b2); store(base, ox0, o + 3u, a.a3, a.b3);
+  for (var j = 0u; j < 8u; j++) { store(base, ox0, ob * 8u + j, a[2u * j], a[2u * j + 1u]); }
 }

@@ -42,6 +42,6 @@ export function conv2dWindow(
       .u32(g.C, (hp * wp) / 4, (g.C * hp * wp) / 4, wp / 4, g.O, g.OH, g.OW, ow8, lanes, g.C * g.KH * g.KW, g.relu ? 1 : 0)
       .build(),
     tensors: [xp, packed, bias, y],
-    workgroups: [Math.ceil(lanes / WG), Math.ceil(g.O / 4), 1],
+    workgroups: [Math.ceil(lanes / WG), Math.ceil(g.O / 8), 1],
   });
 }
