@@ -1,12 +1,14 @@
 // Winograd F(4×4, 3×3), step 1 of 3: input patches to the transform domain, V = Bᵀ·d·B.
 // A tile is 4×4 outputs at (oy0 + {0..3}·D, ox0 + {0..3}·D); with dilation D it reads the 6×6
 // input patch at stride D (a dilated 3×3 conv is an ordinary one on each D-strided sub-lattice).
-// Tile ty covers output rows from oy0 = (ty / D)·4D + ty % D; the input is pre-padded
-// (conv2d_pad.wgsl). V is [36][C][tilesPadded], so the GEMM pass reads 4 adjacent tiles as a vec4.
+// Tile ty covers output rows from oy0 = (ty / D)·4D + ty % D. The zero padding is applied here,
+// as a clamped load and a select (no per-lane branch), rather than by a padded copy of the input,
+// which took as long as this pass (LargeFOV 321: ~8 % of a forward). V is [36][C][tilesPadded],
+// so the GEMM pass reads 4 adjacent tiles as a vec4.
 struct Params {
-  c: u32, hp: u32, wp: u32, th: u32,
-  tw: u32, tiles: u32, tpad: u32, count: u32,   // th, tiles: of this band of tile rows
-  ty0: u32,                                     // the band's first tile row
+  c: u32, h: u32, w: u32, pad: u32,
+  th: u32, tw: u32, tiles: u32, tpad: u32,      // th, tiles: of this band of tile rows
+  count: u32, ty0: u32,                         // count = C·tiles; the band's first tile row
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -39,11 +41,20 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let n = t / (p.tw * p.th);
   let y0 = (ty / D) * 4u * D + ty % D;
   let x0 = (tx / D) * 4u * D + tx % D;
-  let base = (n * p.c + ci) * p.hp * p.wp + y0 * p.wp + x0;
+  let plane = (n * p.c + ci) * p.h * p.w;
+  let iy0 = i32(y0) - i32(p.pad);
+  let ix0 = i32(x0) - i32(p.pad);
   var rows: array<array<f32, 6>, 6>;   // rows[r] = Bᵀ applied down column r of the patch
   for (var c = 0u; c < 6u; c++) {
+    let ix = ix0 + i32(c * D);
+    let cx = u32(clamp(ix, 0, i32(p.w) - 1));
     var col: array<f32, 6>;
-    for (var r = 0u; r < 6u; r++) { col[r] = x[base + r * D * p.wp + c * D]; }
+    for (var r = 0u; r < 6u; r++) {
+      let iy = iy0 + i32(r * D);
+      let cy = u32(clamp(iy, 0, i32(p.h) - 1));
+      let inside = ix == i32(cx) && iy == i32(cy);
+      col[r] = select(0.0, x[plane + cy * p.w + cx], inside);
+    }
     let b = bt(col);
     for (var r = 0u; r < 6u; r++) { rows[r][c] = b[r]; }
   }

@@ -169,8 +169,8 @@ const maxElems = (dev: Device) => conv2dTesting.maxElems || Math.floor(dev.limit
 function winogradRefusal(dev: Device, w: Conv2dWeights, g: Geometry): string | null {
   if (w.kernelH !== 3 || w.kernelW !== 3 || g.stride !== 1) return `needs a 3×3 kernel with stride 1 (got ${g.KH}×${g.KW}, stride ${g.stride})`;
   if (!w.winograd) return `needs weights created with Conv2dWeights.fromHost(…, { winograd: true }) (the default only on CPU adapters)`;
-  const plan = winogradPlan(g.N, g.C, g.H, g.W, g.O, g.OH, g.OW, g.dil, g.pad, maxElems(dev));
-  if (!plan || g.N * g.C * plan.hp * plan.wp > maxElems(dev)) return `needs intermediates over the device's maxStorageBufferBindingSize for this input`;
+  const plan = winogradPlan(g.N, g.C, g.O, g.OH, g.OW, g.dil, maxElems(dev));
+  if (!plan) return `needs intermediates over the device's maxStorageBufferBindingSize for this input`;
   return null;
 }
 
@@ -228,10 +228,8 @@ export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOpt
         y.dispose();
         throw new ShapeError(`${w.name}: conv2d variant 'winograd' ${why}; use 'blocked' or 'tiled'`);
       }
-      const plan = winogradPlan(g.N, g.C, g.H, g.W, g.O, g.OH, g.OW, g.dil, g.pad, maxElems(dev))!;
-      const xp = padInput(dev, x, g, plan.hp, plan.wp);
-      winogradConv(dev, xp, w.winograd!, w.bias, y, g, plan, meta);
-      xp.dispose();
+      const plan = winogradPlan(g.N, g.C, g.O, g.OH, g.OW, g.dil, maxElems(dev))!;
+      winogradConv(dev, x, w.winograd!, w.bias, y, g, plan, meta);
       break;
     }
     case 'window': {

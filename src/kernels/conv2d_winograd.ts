@@ -43,8 +43,8 @@ export function winogradWeights(weight: Float32Array, O: number, C: number): Flo
 }
 
 export interface WinogradPlan {
-  /** Tile rows and columns per image; the padded input's rows and columns. */
-  th: number; tw: number; hp: number; wp: number;
+  /** Tile rows and columns per image. */
+  th: number; tw: number;
   /** Tile rows per band: V and M hold one band of rows (of all N images) at a time. */
   band: number;
   /** Tiles per band (N·band·tw), padded to a multiple of 4 (the GEMM reads vec4s of tiles). */
@@ -54,25 +54,22 @@ export interface WinogradPlan {
 }
 
 /**
- * Tile grid and buffer sizes for an N×C×H×W input, O outputs of OH×OW, dilation d, pad p, with
+ * Tile grid and buffer sizes for N images of C channels, O outputs of OH×OW, dilation d, with
  * V and M kept to maxElems each (a large image runs in bands of tile rows); null if one tile row
  * is already too big.
  */
-export function winogradPlan(N: number, C: number, H: number, W: number, O: number, OH: number, OW: number, d: number, p: number, maxElems: number): WinogradPlan | null {
+export function winogradPlan(N: number, C: number, O: number, OH: number, OW: number, d: number, maxElems: number): WinogradPlan | null {
   const jh = Math.ceil(OH / (4 * d));
   const jw = Math.ceil(OW / (4 * d));
   const th = jh * d;
   const tw = jw * d;
-  // The last tile starts at row 4d(jh−1) + d − 1 and reads 6 rows at stride d.
-  const hp = Math.max(H + 2 * p, 4 * d * jh + 2 * d);
-  const wp = Math.max(W + 2 * p, 4 * d * jw + 2 * d);
   const rows = 36 * Math.max(C, Math.ceil(O / 8) * 8);
   const most = Math.min(th, Math.floor((Math.floor(maxElems / rows / 4) * 4) / (N * tw)));
   if (most < 1) return null;
   const band = Math.ceil(th / Math.ceil(th / most)); // equal bands: the last one wastes little
 
   const tpad = Math.ceil((N * band * tw) / 4) * 4;
-  return { th, tw, hp, wp, band, tpad, vSize: 36 * C * tpad, mSize: 36 * Math.ceil(O / 8) * 8 * tpad };
+  return { th, tw, band, tpad, vSize: 36 * C * tpad, mSize: 36 * Math.ceil(O / 8) * 8 * tpad };
 }
 
 const WG = 64;
@@ -117,10 +114,10 @@ export function batchedGemm(
   });
 }
 
-/** Records the three Winograd passes (per band of tile rows); xp is x zero-padded to plan.hp × plan.wp. */
+/** Records the three Winograd passes (per band of tile rows) of the conv of NCHW x. */
 export function winogradConv(
-  dev: Device, xp: Tensor, u: Tensor, bias: Tensor, y: Tensor,
-  g: { N: number; C: number; O: number; OH: number; OW: number; dil: number; relu: boolean },
+  dev: Device, x: Tensor, u: Tensor, bias: Tensor, y: Tensor,
+  g: { N: number; C: number; H: number; W: number; O: number; OH: number; OW: number; pad: number; dil: number; relu: boolean },
   plan: WinogradPlan, meta: { kernel: string; variant: string; shape: string },
 ): void {
   const { C, O, dil: D } = g;
@@ -132,8 +129,8 @@ export function winogradConv(
     const tiles = g.N * band * plan.tw;
     runKernel(dev, {
       ...meta, variant: `${meta.variant}/in`, shader: inShader, constants: { WG, D },
-      uniforms: new Params().u32(C, plan.hp, plan.wp, band, plan.tw, tiles, plan.tpad, C * tiles, ty0).build(),
-      tensors: [xp, v],
+      uniforms: new Params().u32(C, g.H, g.W, g.pad, band, plan.tw, tiles, plan.tpad, C * tiles, ty0).build(),
+      tensors: [x, v],
       workgroups: grid1d(dev, Math.ceil((C * tiles) / WG)),
     });
     // (A shorter last band still multiplies all tpad columns: V's row stride is fixed.)

@@ -70,7 +70,7 @@ test('winograd runs a large input in bands of tile rows', async () => {
     // Room for 2 tile rows (of tw tiles, 36·max(C, 16) V/M rows each): several bands per image.
     const tw = Math.ceil(OW / (4 * c.dilation)) * c.dilation;
     conv2dTesting.maxElems = 36 * Math.max(c.C, 16) * c.N * 2 * tw;
-    const plan = winogradPlan(c.N, c.C, c.H, c.W, c.O, OH, OW, c.dilation, c.pad, conv2dTesting.maxElems)!;
+    const plan = winogradPlan(c.N, c.C, c.O, OH, OW, c.dilation, conv2dTesting.maxElems)!;
     assert.ok(plan.band < plan.th, `${name}: ${plan.th} tile rows in one band`);
     try {
       const y = conv2d(dev, x, weights, { stride: c.stride, pad: c.pad, dilation: c.dilation, relu: c.relu, variant: 'winograd' });
