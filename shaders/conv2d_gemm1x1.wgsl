@@ -1,11 +1,10 @@
 // A 1×1 stride-1 conv is a GEMM per image, Y[n][O×HW] = W[O×C]·X[n][C×HW], blocked as
 // conv2d_wino_gemm.wgsl (each lane owns 4 adjacent positions for NB blocks of 8 output channels,
-// weights fetched as weights_*.wgsl choose), for up to 64 output channels over maps whose HW is
-// not a multiple of 4 (LargeFOV's fc8: 21 over 41×41 = 1681). Channel c's row then starts at
+// weights fetched as weights_*.wgsl choose; a workgroup per NB blocks), for maps whose HW is not
+// a multiple of 4 or O not of 8 (LargeFOV's fc7 and fc8 over 41×41 = 1681). Channel c's row starts at
 // phase (n·C·HW + c·HW) % 4, the same for every lane, so a lane shifts the two aligned vec4s its
 // 4 positions straddle (the second one, the next lane's first, passed over by subgroup shuffle
-// where there are subgroups) and writes Y unpadded: no padding copies of X in and Y out, which on
-// lavapipe took about half as long as fc8's GEMM itself.
+// where there are subgroups) and writes Y unpadded: no padding copies of X in and Y out.
 struct Params { c: u32, o: u32, hw: u32, lanes: u32, relu: u32 }   // lanes = ceil(HW / 4) per image
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -47,11 +46,7 @@ fn kernel(wid: vec3u, lid: u32) {
   let l = min(lane, p.lanes - 1u);  // lanes past the end repeat the last one's reads, store nothing
   let own = ownsNext(l);
   let n = wid.z;
-  // Past NB blocks a lane runs them in turn, so its slice of X, read for the first pass, is
-  // still in this core's cache for the others.
-  for (var ob = 0u; ob < (p.o + 7u) / 8u; ob += NB) {
-    blocks(l, lane, n, ob, own);
-  }
+  blocks(l, lane, n, wid.x * NB, own);
 }
 
 // Blocks [ob, ob + NB): those past the last one compute on clamped weight reads, store nothing.

@@ -296,51 +296,33 @@ function blocked(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, y: Tenso
 }
 
 /**
- * A 1×1 stride-1 unpadded conv is a GEMM per image, Y[O×HW] = W[O×C]·X[C×HW], run through the
- * batched GEMM, whose lanes read 4 positions as one aligned vec4 (2.3× the blocked conv's four
- * scalar loads on lavapipe). When HW is not a multiple of 4 (41×41) or O not of 8, X's rows need
- * padding and Y's unpadding by block copies, which cost about half of a small-O GEMM (fc8's
- * 21 outputs): up to 8 row blocks, conv2d_gemm1x1.wgsl reads the unaligned rows as shifted pairs
- * of aligned vec4s instead (fc8 at 321×321: 11.5 against 15.6 ms median, in-process A/B on
- * lavapipe). Past that the GEMM outweighs the copies and its extra loads lose (fc7: 362 against 340 ms).
+ * A 1×1 stride-1 unpadded conv is a GEMM per image, Y[O×HW] = W[O×C]·X[C×HW]: the batched GEMM
+ * (lanes read 4 positions as one aligned vec4: 2.3× the blocked conv's four scalar loads on
+ * lavapipe) when HW is a multiple of 4 and O of 8; otherwise (41×41 maps: fc7, fc8)
+ * conv2d_gemm1x1.wgsl, which reads the unaligned rows as shifted vec4s and writes Y unpadded. It
+ * replaced padding X and unpadding Y by block copies around the batched GEMM: fc8 5.2 against
+ * 8.3 ms; fc7 a draw (133–153 against 133 ms, in-process A/B on lavapipe), for one path less.
  */
 function gemm1x1(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, y: Tensor, meta: Meta): void {
   const hw = g.H * g.W;
-  const hw4 = Math.ceil(hw / 4) * 4;
-  const opad = Math.ceil(g.O / OB) * OB;
-  const direct = hw4 === hw && opad === g.O;
-  if (!direct && opad / OB <= 8) return gemm1x1Unaligned(dev, x, w, g, y, meta);
-  let b = x;
-  if (hw4 !== hw) {
-    b = dev.empty([g.N * g.C * hw4]); // the pad columns hold garbage that only reaches discarded outputs
-    copyBlocks(dev, x, b, { run: hw, rows: g.N * g.C, srcOffset: 0, srcStride: hw, dstOffset: 0, dstStride: hw4 });
+  if (hw % 4 === 0 && g.O % OB === 0) {
+    batchedGemm(dev, w.packed, x, y, { batch: g.N, k: g.C, mPad: g.O, n: hw, sharedA: true, bias: w.bias, relu: g.relu }, meta);
+    return;
   }
-  const c = direct ? y : dev.empty([g.N * opad * hw4]);
-  batchedGemm(dev, w.packed, b, c, { batch: g.N, k: g.C, mPad: opad, n: hw4, sharedA: true, bias: w.bias, relu: g.relu }, meta);
-  if (!direct) {
-    for (let n = 0; n < g.N; n++) {
-      copyBlocks(dev, c, y, { run: hw, rows: g.O, srcOffset: n * opad * hw4, srcStride: hw4, dstOffset: n * g.O * hw, dstStride: hw });
-    }
-    c.dispose();
-  }
-  if (b !== x) b.dispose();
+  const lanes = Math.ceil(hw / 4);
+  const wg = 16; // more, smaller workgroups balance fc8's few lanes across lavapipe's threads (6.5 against 9 ms best)
+  const blocks = Math.ceil(g.O / OB);
+  const nb = Math.ceil(blocks / Math.ceil(blocks / 4)); // ≤ 4 per workgroup, evenly (5 blocks: 3 + 3, one past the end)
+  runKernel(dev, {
+    ...meta,
+    ...fetchFor(dev, GEMM1X1, wg, { NB: nb }),
+    uniforms: new Params().u32(g.C, g.O, hw, lanes, g.relu ? 1 : 0).build(),
+    tensors: [x, w.packed, w.bias, y],
+    workgroups: [Math.ceil(blocks / nb), Math.ceil(lanes / wg), g.N],
+  });
 }
 
 const GEMM1X1 = withWeightFetch(gemm1x1Body);
-
-function gemm1x1Unaligned(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, y: Tensor, meta: Meta): void {
-  const hw = g.H * g.W;
-  const lanes = Math.ceil(hw / 4);
-  const wg = 16; // more, smaller workgroups balance fc8's few lanes across lavapipe's threads (6.5 against 9 ms best)
-  const blocks = Math.ceil(g.O / OB); // ≤ 8: in one pass of a lane (fc8's 3), or two
-  runKernel(dev, {
-    ...meta,
-    ...fetchFor(dev, GEMM1X1, wg, { NB: Math.ceil(blocks / Math.ceil(blocks / 4)) }),
-    uniforms: new Params().u32(g.C, g.O, hw, lanes, g.relu ? 1 : 0).build(),
-    tensors: [x, w.packed, w.bias, y],
-    workgroups: [1, Math.ceil(lanes / wg), g.N], // each lane loops over the ≤ 8 output blocks
-  });
-}
 
 /** Output rows per image that one im2col band may hold (0: not even one fits). */
 function im2colBand(dev: Device, g: Geometry): number {
