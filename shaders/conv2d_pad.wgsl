@@ -1,4 +1,4 @@
-// Zero-pads each NCHW plane from H×W into Hp×Wp at offset (pad, pad), so the blocked and Winograd
+// Zero-pads each NCHW plane from H×W into Hp×Wp at offset (pad, pad), so the blocked and window
 // conv2d variants read every tap with no bounds checks. Wp may exceed W + 2·pad: extra zero columns
 // cover reads that run past the row end. One workgroup per padded row (wid.x row, wid.y plane), so
 // no flat index is divided: integer division runs one lane at a time on lavapipe.
