@@ -43,6 +43,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let n = t / (p.tw * p.th);
   let y0 = (ty / D) * 4u * D + ty % D;
   let x0 = (tx / D) * 4u * D + tx % D;
+  let bo = bias[o];
+  let dst = (n * p.o + o) * p.oh * p.ow;
   for (var r = 0u; r < 4u; r++) {
     let oy = y0 + r * D;
     if (oy >= p.oh) { break; }
@@ -50,9 +52,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     for (var c = 0u; c < 4u; c++) {
       let ox = x0 + c * D;
       if (ox < p.ow) {
-        var val = q[c] + bias[o];
+        var val = q[c] + bo;
         if (p.relu != 0u) { val = max(val, 0.0); }
-        y[((n * p.o + o) * p.oh + oy) * p.ow + ox] = val;
+        y[dst + oy * p.ow + ox] = val;
       }
     }
   }
