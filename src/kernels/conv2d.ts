@@ -94,12 +94,13 @@ export class Conv2dWeights {
     }
     const b = new Float32Array(blocks * OB);
     if (bias) b.set(bias);
-    // 3×3 layers also keep Winograd-domain weights (4× the size) for the 'winograd' variant: by
-    // default only on CPU adapters (lavapipe), where that variant is the one picked.
-    const u = KH === 3 && KW === 3 && (opts.winograd ?? dev.info.isFallbackAdapter) ? winogradWeights(weight, O, I) : null;
     // Weights outlive any scope they are created in (dev.keep): they are freed by dispose() alone.
     const upload = (a: Float32Array) => dev.keep(dev.tensor(a, [a.length]));
-    return new Conv2dWeights(name, O, I, KH, KW, upload(packed), upload(b), u && upload(u));
+    const p = upload(packed);
+    // 3×3 layers also keep Winograd-domain weights (4× the size, computed on the device) for the
+    // 'winograd' variant: by default only on CPU adapters (lavapipe), where that variant is picked.
+    const u = KH === 3 && KW === 3 && (opts.winograd ?? dev.info.isFallbackAdapter) ? dev.keep(winogradWeights(dev, p, O, I)) : null;
+    return new Conv2dWeights(name, O, I, KH, KW, p, upload(b), u);
   }
 
   dispose(): void {

@@ -1,6 +1,7 @@
 import inShader from '../../shaders/conv2d_wino_in.wgsl';
 import gemmBody from '../../shaders/conv2d_wino_gemm.wgsl';
 import outShader from '../../shaders/conv2d_wino_out.wgsl';
+import weightsShader from '../../shaders/conv2d_wino_weights.wgsl';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { ShapeError } from '../tensor/errors.ts';
@@ -19,33 +20,17 @@ const GEMM = withWeightFetch(gemmBody);
  * about 2 % of their 1e-4·(1 + max|y|) tolerance, against 0.1 % for the other variants.
  */
 
-/** G of F(4, 3), 6×3. */
-const G = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
-
-/**
- * U = G·g·Gᵀ for every (o, c) in float64, laid out [36][⌈O/8⌉][C][8] for the GEMM pass (zeros past O).
- * Walked in the output's order (block, c, o % 8), so the 36 planes are written as 36 sequential
- * streams: 1.6× faster than walking (o, c), which wrote each cache line eight separate times
- * (512×512: 86 against 138 ms; identical output).
- */
-export function winogradWeights(weight: Float32Array, O: number, C: number): Float32Array {
+/** U = G·g·Gᵀ for every (o, c) of packed [⌈O/8⌉][C·9][8] 3×3 weights, as [36][⌈O/8⌉][C][8] (conv2d_wino_weights.wgsl). */
+export function winogradWeights(dev: Device, packed: Tensor, O: number, C: number): Tensor {
   const blocks = Math.ceil(O / 8);
-  const plane = blocks * C * 8;
-  const u = new Float32Array(36 * plane);
-  const g = Float64Array.from(G.flat());
-  const gk = new Float64Array(18);
-  for (let b = 0; b < blocks; b++) {
-    for (let c = 0; c < C; c++) {
-      for (let o8 = 0; o8 < 8 && b * 8 + o8 < O; o8++) {
-        const k = ((b * 8 + o8) * C + c) * 9;
-        for (let i = 0; i < 6; i++) for (let j = 0; j < 3; j++) gk[i * 3 + j] = g[i * 3] * weight[k + j] + g[i * 3 + 1] * weight[k + 3 + j] + g[i * 3 + 2] * weight[k + 6 + j];
-        const at = (b * C + c) * 8 + o8;
-        for (let i = 0; i < 6; i++) {
-          for (let j = 0; j < 6; j++) u[(i * 6 + j) * plane + at] = gk[i * 3] * g[j * 3] + gk[i * 3 + 1] * g[j * 3 + 1] + gk[i * 3 + 2] * g[j * 3 + 2];
-        }
-      }
-    }
-  }
+  const u = dev.empty([36 * blocks * C * 8]);
+  runKernel(dev, {
+    kernel: 'conv2d_wino_weights',
+    shader: weightsShader,
+    uniforms: new Params().u32(C, blocks).build(),
+    tensors: [packed, u],
+    workgroups: grid1d(dev, Math.ceil((blocks * C * 8) / 64)),
+  });
   return u;
 }
 

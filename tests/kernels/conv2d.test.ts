@@ -176,6 +176,27 @@ test('batchedGemm: the subgroup and plain kernels, with 1 to 4 row blocks per la
   b.dispose();
 });
 
+test('winogradWeights: U = G·g·Gᵀ on the device equals a float64 product', async () => {
+  const dev = await getDevice();
+  const [O, C] = [11, 3]; // two blocks of 8, the second part zeros
+  const g = new Mulberry32(12).fill(O * C * 9);
+  const w = Conv2dWeights.fromHost(dev, g, [O, C, 3, 3], null, 'wino', { winograd: true });
+  const u = new Float32Array(await w.winograd!.download());
+  const G = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
+  const want = new Float32Array(u.length);
+  const plane = 2 * C * 8;
+  for (let o = 0; o < O; o++)
+    for (let c = 0; c < C; c++)
+      for (let r = 0; r < 6; r++)
+        for (let s = 0; s < 6; s++) {
+          let v = 0;
+          for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) v += G[r][i] * g[(o * C + c) * 9 + i * 3 + j] * G[s][j];
+          want[(r * 6 + s) * plane + ((o >> 3) * C + c) * 8 + (o & 7)] = v;
+        }
+  assertClose(u, want, { atol: 1e-6 }, 'U');
+  w.dispose();
+});
+
 test('conv2dOutputSize follows ⌊(H + 2p − (d(k−1)+1))/s⌋ + 1', () => {
   assert.is(conv2dOutputSize(321, 3, 1, 1, 1), 321);
   assert.is(conv2dOutputSize(41, 3, 1, 12, 12), 41);
