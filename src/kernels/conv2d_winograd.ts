@@ -110,8 +110,11 @@ export function batchedGemm(
 export function winogradConv(
   dev: Device, x: Tensor, u: Tensor, bias: Tensor, y: Tensor,
   g: { N: number; C: number; H: number; W: number; O: number; OH: number; OW: number; pad: number; dil: number; relu: boolean },
-  plan: WinogradPlan, meta: { kernel: string; variant: string; shape: string },
+  plan: WinogradPlan, layer: { kernel: string; variant: string; shape: string },
 ): void {
+  // Only the GEMM pass counts flops (its own multiply-adds, batchedGemm's); the caller's meta may
+  // carry the whole layer's direct-conv flops, which the transforms must not claim too.
+  const meta = { kernel: layer.kernel, variant: layer.variant, shape: layer.shape };
   const { C, O, dil: D } = g;
   const opad = Math.ceil(O / 8) * 8;
   const v = dev.empty([plan.vSize]);
