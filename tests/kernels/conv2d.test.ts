@@ -197,6 +197,27 @@ test('winogradWeights: U = G·g·Gᵀ on the device equals a float64 product', a
   w.dispose();
 });
 
+test('a Winograd conv reports flops only for its GEMM pass, its own multiply-adds', async () => {
+  const dev = await getDevice();
+  const w = Conv2dWeights.fromHost(dev, new Mulberry32(13).fill(16 * 5 * 9), [16, 5, 3, 3], null, 'wino', { winograd: true });
+  const x = dev.tensor(new Mulberry32(14).fill(5 * 9 * 9), [1, 5, 9, 9]);
+  const recs: { variant: string; flops: number }[] = [];
+  dev.observer = { onDispatch: (r) => (recs.push(r), undefined), beforeSubmit: () => {}, afterSubmit: () => {} };
+  try {
+    conv2d(dev, x, w, { pad: 1, variant: 'winograd' }).dispose();
+  } finally {
+    dev.observer = null;
+  }
+  const by = Object.fromEntries(recs.map((r) => [r.variant, r.flops]));
+  assert.equal(Object.keys(by).sort(), ['winograd/gemm', 'winograd/in', 'winograd/out']);
+  assert.is(by['winograd/in'], 0);
+  assert.is(by['winograd/out'], 0);
+  // 3×3 tiles of 4×4 cover the 9×9 output: 9 tiles, padded to 12 columns; 36 GEMMs of 16×5 by 5×12.
+  assert.is(by['winograd/gemm'], 2 * 36 * 16 * 5 * 12);
+  x.dispose();
+  w.dispose();
+});
+
 test('conv2dOutputSize follows ⌊(H + 2p − (d(k−1)+1))/s⌋ + 1', () => {
   assert.is(conv2dOutputSize(321, 3, 1, 1, 1), 321);
   assert.is(conv2dOutputSize(41, 3, 1, 12, 12), 41);
