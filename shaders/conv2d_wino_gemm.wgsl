@@ -1,4 +1,4 @@
-// Winograd F(4×4, 3×3), step 2 of 3: 36 independent GEMMs, M[ξ] = U[ξ]·V[ξ] (O×C times C×T),
+// Winograd F(T×T, 3×3), step 2 of 3: (T+2)² independent GEMMs, M[ξ] = U[ξ]·V[ξ] (O×C times C×T),
 // register-blocked like conv2d_blocked.wgsl for lavapipe: a workgroup shares NB blocks of 8 output
 // channels (weights fetched as weights_*.wgsl choose), each lane owns 4 adjacent tiles (one
 // aligned vec4 of V) for all NB blocks. lavapipe prices a load per instruction, whatever it
@@ -7,7 +7,7 @@
 // 1.5× faster than with NB = 1 (17–18 against 27 GFLOP/s, in-process A/B): spilled registers cost
 // a core little, a scalarised load costs it a loop over the lanes. Weights for all NB blocks are
 // fetched before V's load (measured faster than fetching each block's just before its use).
-// U is [36][O/8][C][8], V is [36][C][tpad/4] vec4s, M is [36][Opad][tpad/4] vec4s.
+// U is [ξ][O/8][C][8], V is [ξ][C][tpad/4] vec4s, M is [ξ][Opad][tpad/4] vec4s.
 // Also serves 1×1 convs (batch = images, one U shared by all: uBatch = 0) with EPILOGUE adding
 // the bias and the optional ReLU.
 struct Params { c: u32, opad: u32, tpad4: u32, uBatch: u32, relu: u32 }

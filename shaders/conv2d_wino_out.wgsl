@@ -1,4 +1,4 @@
-// Winograd F(4×4, 3×3), step 3 of 3: Y = Aᵀ·M·A per tile and output channel, plus bias and the
+// Winograd F(T×T, 3×3), T = TILE (4 or 6), step 3 of 3: Y = Aᵀ·M·A per tile and output channel, plus bias and the
 // optional ReLU, scattered to NCHW (only the in-range pixels of edge tiles are stored).
 struct Params {
   o: u32, oh: u32, ow: u32, th: u32,
@@ -14,12 +14,22 @@ struct Params {
 override WG: u32 = 64;
 override D: u32 = 1;
 
-// Aᵀ·a for a 6-vector a.
-fn at(a: array<f32, 6>) -> vec4f {
-  return vec4f(a[0] + a[1] + a[2] + a[3] + a[4],
-               a[1] - a[2] + 2.0 * (a[3] - a[4]),
-               a[1] + a[2] + 4.0 * (a[3] + a[4]),
-               a[1] - a[2] + 8.0 * (a[3] - a[4]) + a[5]);
+override TILE: u32 = 6;
+override N: u32 = TILE + 2u;
+
+// Aᵀ·a, the first TILE entries: F(6, 3) (sums and differences of the ± point pairs shared) or F(4, 3).
+fn at(a: array<f32, 8>) -> array<f32, 6> {
+  let s1 = a[1] + a[2];
+  let d1 = a[1] - a[2];
+  let s2 = a[3] + a[4];
+  let d2 = a[3] - a[4];
+  if (TILE == 6u) {
+    let s3 = a[5] + a[6];
+    let d3 = a[5] - a[6];
+    return array<f32, 6>(a[0] + s1 + s2 + s3, d1 + 2.0 * d2 + 0.5 * d3, s1 + 4.0 * s2 + 0.25 * s3,
+                         d1 + 8.0 * d2 + 0.125 * d3, s1 + 16.0 * s2 + 0.0625 * s3, d1 + 32.0 * d2 + 0.03125 * d3 + a[7]);
+  }
+  return array<f32, 6>(a[0] + s1 + s2, d1 + 2.0 * d2, s1 + 4.0 * s2, d1 + 8.0 * d2 + a[5], 0.0, 0.0);
 }
 
 @compute @workgroup_size(WG)
@@ -31,25 +41,25 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let o = i / p.tiles;
   let stride = p.opad * p.tpad;
   let b = o * p.tpad + t;
-  var rows: array<array<f32, 6>, 4>;   // rows[r] = Aᵀ applied down column c, for r < 4
-  for (var c = 0u; c < 6u; c++) {
-    var col: array<f32, 6>;
-    for (var r = 0u; r < 6u; r++) { col[r] = m[b + (r * 6u + c) * stride]; }
+  var rows: array<array<f32, 8>, 6>;   // rows[r] = Aᵀ applied down column c, for r < TILE
+  for (var c = 0u; c < N; c++) {
+    var col: array<f32, 8>;
+    for (var r = 0u; r < N; r++) { col[r] = m[b + (r * N + c) * stride]; }
     let a = at(col);
-    for (var r = 0u; r < 4u; r++) { rows[r][c] = a[r]; }
+    for (var r = 0u; r < TILE; r++) { rows[r][c] = a[r]; }
   }
   let tx = t % p.tw;
   let ty = (t / p.tw) % p.th + p.ty0;
   let n = t / (p.tw * p.th);
-  let y0 = (ty / D) * 4u * D + ty % D;
-  let x0 = (tx / D) * 4u * D + tx % D;
+  let y0 = (ty / D) * TILE * D + ty % D;
+  let x0 = (tx / D) * TILE * D + tx % D;
   let bo = bias[o];
   let dst = (n * p.o + o) * p.oh * p.ow;
-  for (var r = 0u; r < 4u; r++) {
+  for (var r = 0u; r < TILE; r++) {
     let oy = y0 + r * D;
     if (oy >= p.oh) { break; }
     let q = at(rows[r]);
-    for (var c = 0u; c < 4u; c++) {
+    for (var c = 0u; c < TILE; c++) {
       let ox = x0 + c * D;
       if (ox < p.ow) {
         var val = q[c] + bo;

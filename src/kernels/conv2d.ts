@@ -8,7 +8,7 @@ import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
-import { batchedGemm, winogradConv, winogradPlan, winogradWeights } from './conv2d_winograd.ts';
+import { batchedGemm, winogradConv, winogradPlan, winogradWeights, type WinogradTile } from './conv2d_winograd.ts';
 import { fetchFor, withWeightFetch } from './weight_fetch.ts';
 import { copyBlocks } from './copy.ts';
 import { conv2dWindow, windowPadding, windowRefusal } from './conv2d_window.ts';
@@ -26,7 +26,7 @@ export interface Conv2dOptions {
    * 'direct': one output per invocation, the readable reference. 'tiled': workgroup-memory
    * implicit GEMM (for GPUs). 'blocked': register-blocked implicit GEMM with no workgroup memory
    * (for lavapipe; 1×1 stride-1 convs run as a plain GEMM). 'im2col': explicit unfold + the
-   * register-blocked GEMM. 'winograd': F(4×4, 3×3), 3×3 stride 1 only. 'window': 'blocked' with
+   * register-blocked GEMM. 'winograd': F(6×6, 3×3) or F(4×4, 3×3), 3×3 stride 1 only. 'window': 'blocked' with
    * the input read as aligned vec4s (stride 1, dilation 1, KW ≤ 5). Default: pickVariant().
    */
   variant?: string;
@@ -63,9 +63,24 @@ export class Conv2dWeights {
     readonly packed: Tensor,
     /** @internal bias padded to ⌈O/8⌉·8 */
     readonly bias: Tensor,
-    /** @internal 3×3 only, when built: Winograd-domain weights, see conv2d_winograd.ts */
-    readonly winograd: Tensor | null,
+    /** Whether the 'winograd' variant may run this layer (3×3, and asked for or a CPU adapter). */
+    readonly winograd: boolean,
   ) {}
+
+  private readonly winogradU = new Map<WinogradTile, Tensor>();
+
+  /**
+   * @internal The Winograd-domain weights for tiles of `tile` (see conv2d_winograd.ts): computed on
+   * the device at the layer's first such conv (which tile fits depends on the input's size), then kept.
+   */
+  winogradFor(dev: Device, tile: WinogradTile): Tensor {
+    let u = this.winogradU.get(tile);
+    if (!u) {
+      u = dev.keep(winogradWeights(dev, this.packed, this.outChannels, this.inChannels, tile));
+      this.winogradU.set(tile, u);
+    }
+    return u;
+  }
 
   static fromHost(
     dev: Device,
@@ -96,17 +111,17 @@ export class Conv2dWeights {
     if (bias) b.set(bias);
     // Weights outlive any scope they are created in (dev.keep): they are freed by dispose() alone.
     const upload = (a: Float32Array) => dev.keep(dev.tensor(a, [a.length]));
-    const p = upload(packed);
-    // 3×3 layers also keep Winograd-domain weights (4× the size, computed on the device) for the
-    // 'winograd' variant: by default only on CPU adapters (lavapipe), where that variant is picked.
-    const u = KH === 3 && KW === 3 && (opts.winograd ?? dev.info.isFallbackAdapter) ? dev.keep(winogradWeights(dev, p, O, I)) : null;
-    return new Conv2dWeights(name, O, I, KH, KW, p, upload(b), u);
+    // 3×3 layers may also run 'winograd' (Winograd-domain weights 4–7× the size, computed on the
+    // device when first needed): by default only on CPU adapters (lavapipe), where it is picked.
+    const winograd = KH === 3 && KW === 3 && (opts.winograd ?? dev.info.isFallbackAdapter);
+    return new Conv2dWeights(name, O, I, KH, KW, upload(packed), upload(b), winograd);
   }
 
   dispose(): void {
     this.packed.dispose();
     this.bias.dispose();
-    this.winograd?.dispose();
+    this.winogradU.forEach((u) => u.dispose());
+    this.winogradU.clear();
   }
 }
 
@@ -161,16 +176,19 @@ export function pickVariant(dev: Device, w?: Conv2dWeights, g?: Geometry): strin
 }
 
 /** Test hook: caps intermediates below the device limit, to exercise banding on small inputs. */
-export const conv2dTesting = { maxElems: 0 };
+export const conv2dTesting = { maxElems: 0, winogradTile: 0 as 0 | WinogradTile };
 
 /** f32 elements in the largest buffer a dispatch may bind. */
 const maxElems = (dev: Device) => conv2dTesting.maxElems || Math.floor(dev.limits.maxStorageBufferBindingSize / 4);
+
+const winogradPlanFor = (dev: Device, g: Geometry) =>
+  winogradPlan(g.N, g.C, g.O, g.OH, g.OW, g.dil, maxElems(dev), conv2dTesting.winogradTile || undefined);
 
 /** Why the Winograd variant cannot run this layer, or null if it can. */
 function winogradRefusal(dev: Device, w: Conv2dWeights, g: Geometry): string | null {
   if (w.kernelH !== 3 || w.kernelW !== 3 || g.stride !== 1) return `needs a 3×3 kernel with stride 1 (got ${g.KH}×${g.KW}, stride ${g.stride})`;
   if (!w.winograd) return `needs weights created with Conv2dWeights.fromHost(…, { winograd: true }) (the default only on CPU adapters)`;
-  const plan = winogradPlan(g.N, g.C, g.O, g.OH, g.OW, g.dil, maxElems(dev));
+  const plan = winogradPlanFor(dev, g);
   if (!plan) return `needs intermediates over the device's maxStorageBufferBindingSize for this input`;
   return null;
 }
@@ -229,8 +247,8 @@ export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOpt
         y.dispose();
         throw new ShapeError(`${w.name}: conv2d variant 'winograd' ${why}; use 'blocked' or 'tiled'`);
       }
-      const plan = winogradPlan(g.N, g.C, g.O, g.OH, g.OW, g.dil, maxElems(dev))!;
-      winogradConv(dev, x, w.winograd!, w.bias, y, g, plan, meta);
+      const plan = winogradPlanFor(dev, g)!;
+      winogradConv(dev, x, w.winogradFor(dev, plan.tile), w.bias, y, g, plan, meta);
       break;
     }
     case 'window': {

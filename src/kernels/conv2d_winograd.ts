@@ -11,22 +11,38 @@ import { fetchFor, subgroupLanes, withWeightFetch } from './weight_fetch.ts';
 const GEMM = withWeightFetch(gemmBody);
 
 /**
- * Winograd F(4×4, 3×3) (Lavin & Gray 2016): a 4×4 output tile from a 6×6 input patch with 36
- * multiplies per (o, c) instead of 144, 4× fewer FMAs, which is what lavapipe is bound by.
- * (F(2×2, 3×3), 2.25× fewer, measured 1.3–2× slower end to end here, so it was dropped.)
- * Works for stride 1 and any dilation D (tiles are taken on D-strided sub-lattices). Three
- * passes: input transform (V = Bᵀ d B), 36 GEMMs (M = U·V), output transform (Aᵀ M A).
- * The transforms' coefficients (up to 8 in Aᵀ) cost precision: the golden tests see errors of
- * about 2 % of their 1e-4·(1 + max|y|) tolerance, against 0.1 % for the other variants.
+ * Winograd F(T×T, 3×3) (Lavin & Gray 2016): a T×T output tile from a (T+2)² input patch with
+ * (T+2)² multiplies per (o, c) instead of 9T²: F(6, 3) (points 0, ±1, ±2, ±1/2, ∞) 5.06× fewer,
+ * F(4, 3) (0, ±1, ±2, ∞) 4×, which is what lavapipe is bound by. winogradTile() picks per layer:
+ * F(6, 3) also moves fewer values per output through the transforms and the GEMM's M (64/36
+ * against 36/16), so it wins where its tiles fit the map (LargeFOV at 321, alternated processes:
+ * conv1_2 130–149 against 122–179 ms, conv2_2 86–103 against 109–129, conv5 74–85 against
+ * 97–141, conv3 a draw); F(4, 3) where a large dilation leaves most of a 6D-wide tile off the map
+ * (fc6, dilation 12 on 41×41: 211–254 ms against 465–539 with F(6, 3)). (F(2×2, 3×3), 2.25× fewer, was 1.3–2× slower still.) Works
+ * for stride 1 and any dilation D (tiles are taken on D-strided sub-lattices). Three passes: input
+ * transform (V = Bᵀ d B), (T+2)² GEMMs (M = U·V), output transform (Aᵀ M A). The transforms'
+ * coefficients (up to 32 in F(6, 3)'s Aᵀ) cost precision: the golden tests' worst errors are 4 %
+ * of their 1e-4·(1 + max|y|) tolerance with F(6, 3), 2 % with F(4, 3), 0.6 % for the other variants.
  */
 
-/** U = G·g·Gᵀ for every (o, c) of packed [⌈O/8⌉][C·9][8] 3×3 weights, as [36][⌈O/8⌉][C][8] (conv2d_wino_weights.wgsl). */
-export function winogradWeights(dev: Device, packed: Tensor, O: number, C: number): Tensor {
+export type WinogradTile = 4 | 6;
+
+/** Tiles of side `t` covering an OH×OW output at dilation d (per image). */
+const tileCount = (t: number, OH: number, OW: number, d: number) => Math.ceil(OH / (t * d)) * d * Math.ceil(OW / (t * d)) * d;
+
+/** The tile size with the least GEMM work, tiles × (T+2)²: 6 unless a large dilation wastes most of its tiles. */
+export function winogradTile(OH: number, OW: number, d: number): WinogradTile {
+  return tileCount(6, OH, OW, d) * 64 <= tileCount(4, OH, OW, d) * 36 ? 6 : 4;
+}
+
+/** U = G·g·Gᵀ for every (o, c) of packed [⌈O/8⌉][C·9][8] 3×3 weights, as [(T+2)²][⌈O/8⌉][C][8] (conv2d_wino_weights.wgsl). */
+export function winogradWeights(dev: Device, packed: Tensor, O: number, C: number, tile: WinogradTile): Tensor {
   const blocks = Math.ceil(O / 8);
-  const u = dev.empty([36 * blocks * C * 8]);
+  const u = dev.empty([(tile + 2) ** 2 * blocks * C * 8]);
   runKernel(dev, {
     kernel: 'conv2d_wino_weights',
     shader: weightsShader,
+    constants: { TILE: tile },
     uniforms: new Params().u32(C, blocks).build(),
     tensors: [packed, u],
     workgroups: grid1d(dev, Math.ceil((blocks * C * 8) / 64)),
@@ -35,6 +51,7 @@ export function winogradWeights(dev: Device, packed: Tensor, O: number, C: numbe
 }
 
 export interface WinogradPlan {
+  tile: WinogradTile;
   /** Tile rows and columns per image. */
   th: number; tw: number;
   /** Tile rows per band: V and M hold one band of rows (of all N images) at a time. */
@@ -50,18 +67,19 @@ export interface WinogradPlan {
  * V and M kept to maxElems each (a large image runs in bands of tile rows); null if one tile row
  * is already too big.
  */
-export function winogradPlan(N: number, C: number, O: number, OH: number, OW: number, d: number, maxElems: number): WinogradPlan | null {
-  const jh = Math.ceil(OH / (4 * d));
-  const jw = Math.ceil(OW / (4 * d));
+export function winogradPlan(N: number, C: number, O: number, OH: number, OW: number, d: number, maxElems: number, tile = winogradTile(OH, OW, d)): WinogradPlan | null {
+  const XI = (tile + 2) ** 2;
+  const jh = Math.ceil(OH / (tile * d));
+  const jw = Math.ceil(OW / (tile * d));
   const th = jh * d;
   const tw = jw * d;
-  const rows = 36 * Math.max(C, Math.ceil(O / 8) * 8);
+  const rows = XI * Math.max(C, Math.ceil(O / 8) * 8);
   const most = Math.min(th, Math.floor((Math.floor(maxElems / rows / 4) * 4) / (N * tw)));
   if (most < 1) return null;
   const band = Math.ceil(th / Math.ceil(th / most)); // equal bands: the last one wastes little
 
   const tpad = Math.ceil((N * band * tw) / 4) * 4;
-  return { th, tw, band, tpad, vSize: 36 * C * tpad, mSize: 36 * Math.ceil(O / 8) * 8 * tpad };
+  return { tile, th, tw, band, tpad, vSize: XI * C * tpad, mSize: XI * Math.ceil(O / 8) * 8 * tpad };
 }
 
 const WG = 64;
@@ -117,21 +135,22 @@ export function winogradConv(
   const meta = { kernel: layer.kernel, variant: layer.variant, shape: layer.shape };
   const { C, O, dil: D } = g;
   const opad = Math.ceil(O / 8) * 8;
+  const TILE = plan.tile;
   const v = dev.empty([plan.vSize]);
   const m = dev.empty([plan.mSize]);
   for (let ty0 = 0; ty0 < plan.th; ty0 += plan.band) {
     const band = Math.min(plan.band, plan.th - ty0);
     const tiles = g.N * band * plan.tw;
     runKernel(dev, {
-      ...meta, variant: `${meta.variant}/in`, shader: inShader, constants: { WG, D },
+      ...meta, variant: `${meta.variant}/in`, shader: inShader, constants: { WG, D, TILE },
       uniforms: new Params().u32(C, g.H, g.W, g.pad, band, plan.tw, tiles, plan.tpad, C * tiles, ty0).build(),
       tensors: [x, v],
       workgroups: grid1d(dev, Math.ceil((C * tiles) / WG)),
     });
     // (A shorter last band still multiplies all tpad columns: V's row stride is fixed.)
-    batchedGemm(dev, u, v, m, { batch: 36, k: C, mPad: opad, n: plan.tpad }, { ...meta, variant: `${meta.variant}/gemm` });
+    batchedGemm(dev, u, v, m, { batch: (TILE + 2) ** 2, k: C, mPad: opad, n: plan.tpad }, { ...meta, variant: `${meta.variant}/gemm` });
     runKernel(dev, {
-      ...meta, variant: `${meta.variant}/out`, shader: outShader, constants: { WG, D },
+      ...meta, variant: `${meta.variant}/out`, shader: outShader, constants: { WG, D, TILE },
       uniforms: new Params().u32(O, g.OH, g.OW, band, plan.tw, tiles, plan.tpad, opad, O * tiles, g.relu ? 1 : 0, ty0).build(),
       tensors: [m, bias, y],
       workgroups: grid1d(dev, Math.ceil((O * tiles) / WG)),

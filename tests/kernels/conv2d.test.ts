@@ -4,7 +4,7 @@ import { getDevice } from '../helpers/device.ts';
 import { assertClose, golden, loadGolden, maxAbs } from '../helpers/assert.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
 import { conv2d, conv2dOutputSize, conv2dTesting, Conv2dWeights, CONV2D_SHAPE_VARIANTS, CONV2D_VARIANTS, pickVariant } from '../../src/kernels/conv2d.ts';
-import { batchedGemm, winogradPlan } from '../../src/kernels/conv2d_winograd.ts';
+import { batchedGemm, winogradPlan, winogradTile } from '../../src/kernels/conv2d_winograd.ts';
 import { subgroupLanes, subgroupTesting } from '../../src/kernels/weight_fetch.ts';
 import { ShapeError } from '../../src/tensor/errors.ts';
 
@@ -35,9 +35,11 @@ for (const name of CASES) {
     const tol = 1e-4 * (1 + maxAbs(ref.data));
     // The GEMM-based variants once more with the plain kernels, where subgroup twins would run.
     const plainToo = subgroupLanes(dev, 16) ? ['blocked', 'im2col', 'winograd', 'window'].map((v) => `${v}/plain`) : [];
-    for (const run of [...CONV2D_VARIANTS, ...CONV2D_SHAPE_VARIANTS, ...plainToo]) {
-      const [variant, plain] = run.split('/');
-      subgroupTesting.off = plain === 'plain';
+    // And Winograd with each tile size (winogradTile() picks one per shape).
+    for (const run of [...CONV2D_VARIANTS, ...CONV2D_SHAPE_VARIANTS, ...plainToo, 'winograd/t4', 'winograd/t6']) {
+      const [variant, option] = run.split('/');
+      subgroupTesting.off = option === 'plain';
+      conv2dTesting.winogradTile = option === 't4' ? 4 : option === 't6' ? 6 : 0;
       const refused =
         variant === 'winograd' ? (c.KH !== 3 || c.KW !== 3 || c.stride !== 1) && /winograd.*3×3 kernel with stride 1/
         : variant === 'window' ? (c.stride !== 1 || c.dilation !== 1 || c.KW > 5) && /window.*stride 1, dilation 1/
@@ -53,6 +55,7 @@ for (const name of CASES) {
       y.dispose();
     }
     subgroupTesting.off = false;
+    conv2dTesting.winogradTile = 0;
     x.dispose();
     weights.dispose();
   });
@@ -61,27 +64,38 @@ for (const name of CASES) {
 test('winograd runs a large input in bands of tile rows', async () => {
   const dev = await getDevice();
   for (const name of ['batch2', 'map65']) {  // dilation 2 with 2 images; 65×65
-    const c = caseData(name);
-    const ref = golden(g, `${name}.y`);
-    const weights = Conv2dWeights.fromHost(dev, c.w, [c.O, c.C, c.KH, c.KW], c.b, name, { winograd: true });
-    const x = dev.tensor(c.x, [c.N, c.C, c.H, c.W]);
-    const OH = conv2dOutputSize(c.H, 3, 1, c.pad, c.dilation);
-    const OW = conv2dOutputSize(c.W, 3, 1, c.pad, c.dilation);
-    // Room for 2 tile rows (of tw tiles, 36·max(C, 16) V/M rows each): several bands per image.
-    const tw = Math.ceil(OW / (4 * c.dilation)) * c.dilation;
-    conv2dTesting.maxElems = 36 * Math.max(c.C, 16) * c.N * 2 * tw;
-    const plan = winogradPlan(c.N, c.C, c.O, OH, OW, c.dilation, conv2dTesting.maxElems)!;
-    assert.ok(plan.band < plan.th, `${name}: ${plan.th} tile rows in one band`);
-    try {
-      const y = conv2d(dev, x, weights, { stride: c.stride, pad: c.pad, dilation: c.dilation, relu: c.relu, variant: 'winograd' });
-      assertClose(await y.download(), ref.data, { atol: 1e-4 * (1 + maxAbs(ref.data)) }, `${name}/winograd in bands`);
-      y.dispose();
-    } finally {
-      conv2dTesting.maxElems = 0;
+    for (const tile of [4, 6] as const) {
+      const c = caseData(name);
+      const ref = golden(g, `${name}.y`);
+      const weights = Conv2dWeights.fromHost(dev, c.w, [c.O, c.C, c.KH, c.KW], c.b, name, { winograd: true });
+      const x = dev.tensor(c.x, [c.N, c.C, c.H, c.W]);
+      const OH = conv2dOutputSize(c.H, 3, 1, c.pad, c.dilation);
+      const OW = conv2dOutputSize(c.W, 3, 1, c.pad, c.dilation);
+      // Room for 2 tile rows (of tw tiles, (T+2)²·max(C, 16) V/M rows each): several bands per image.
+      const tw = Math.ceil(OW / (tile * c.dilation)) * c.dilation;
+      conv2dTesting.maxElems = (tile + 2) ** 2 * Math.max(c.C, 16) * c.N * 2 * tw;
+      conv2dTesting.winogradTile = tile;
+      const plan = winogradPlan(c.N, c.C, c.O, OH, OW, c.dilation, conv2dTesting.maxElems, tile)!;
+      assert.ok(plan.band < plan.th, `${name}: ${plan.th} tile rows in one band`);
+      try {
+        const y = conv2d(dev, x, weights, { stride: c.stride, pad: c.pad, dilation: c.dilation, relu: c.relu, variant: 'winograd' });
+        assertClose(await y.download(), ref.data, { atol: 1e-4 * (1 + maxAbs(ref.data)) }, `${name}/winograd F(${tile}, 3) in bands`);
+        y.dispose();
+      } finally {
+        conv2dTesting.maxElems = 0;
+        conv2dTesting.winogradTile = 0;
+      }
+      x.dispose();
+      weights.dispose();
     }
-    x.dispose();
-    weights.dispose();
   }
+});
+
+test('winogradTile: F(6, 3) where its tiles fit the map, F(4, 3) under a large dilation', () => {
+  assert.is(winogradTile(321, 321, 1), 6); // conv1_2
+  assert.is(winogradTile(41, 41, 1), 6);   // conv4
+  assert.is(winogradTile(41, 41, 2), 6);   // conv5: 4·2 × 4·2 tiles of 6 (48²) against 6·2 × 6·2 of 4
+  assert.is(winogradTile(41, 41, 12), 4);  // fc6: 12×12 tiles either way, 36 points each against 64
 });
 
 test('im2col runs in bands of output rows', async () => {
@@ -181,17 +195,18 @@ test('winogradWeights: U = G·g·Gᵀ on the device equals a float64 product', a
   const [O, C] = [11, 3]; // two blocks of 8, the second part zeros
   const g = new Mulberry32(12).fill(O * C * 9);
   const w = Conv2dWeights.fromHost(dev, g, [O, C, 3, 3], null, 'wino', { winograd: true });
-  const u = new Float32Array(await w.winograd!.download());
-  const G = [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]];
+  const u = new Float32Array(await w.winogradFor(dev, 6).download());
+  // G of F(6, 3) (points 0, ±1, ±2, ±1/2, ∞): checked below through whole convs against PyTorch.
+  const G = [[1, 0, 0], [-2 / 9, -2 / 9, -2 / 9], [-2 / 9, 2 / 9, -2 / 9], [1 / 90, 1 / 45, 2 / 45], [1 / 90, -1 / 45, 2 / 45], [32 / 45, 16 / 45, 8 / 45], [32 / 45, -16 / 45, 8 / 45], [0, 0, 1]];
   const want = new Float32Array(u.length);
   const plane = 2 * C * 8;
   for (let o = 0; o < O; o++)
     for (let c = 0; c < C; c++)
-      for (let r = 0; r < 6; r++)
-        for (let s = 0; s < 6; s++) {
+      for (let r = 0; r < 8; r++)
+        for (let s = 0; s < 8; s++) {
           let v = 0;
           for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) v += G[r][i] * g[(o * C + c) * 9 + i * 3 + j] * G[s][j];
-          want[(r * 6 + s) * plane + ((o >> 3) * C + c) * 8 + (o & 7)] = v;
+          want[(r * 8 + s) * plane + ((o >> 3) * C + c) * 8 + (o & 7)] = v;
         }
   assertClose(u, want, { atol: 1e-6 }, 'U');
   w.dispose();
@@ -201,19 +216,19 @@ test('a Winograd conv reports flops only for its GEMM pass, its own multiply-add
   const dev = await getDevice();
   const w = Conv2dWeights.fromHost(dev, new Mulberry32(13).fill(16 * 5 * 9), [16, 5, 3, 3], null, 'wino', { winograd: true });
   const x = dev.tensor(new Mulberry32(14).fill(5 * 9 * 9), [1, 5, 9, 9]);
-  const recs: { variant: string; flops: number }[] = [];
+  const recs: { kernel: string; variant: string; flops: number }[] = [];
   dev.observer = { onDispatch: (r) => (recs.push(r), undefined), beforeSubmit: () => {}, afterSubmit: () => {} };
   try {
     conv2d(dev, x, w, { pad: 1, variant: 'winograd' }).dispose();
   } finally {
     dev.observer = null;
   }
-  const by = Object.fromEntries(recs.map((r) => [r.variant, r.flops]));
+  const by = Object.fromEntries(recs.filter((r) => r.kernel === 'conv2d').map((r) => [r.variant, r.flops]));
   assert.equal(Object.keys(by).sort(), ['winograd/gemm', 'winograd/in', 'winograd/out']);
   assert.is(by['winograd/in'], 0);
   assert.is(by['winograd/out'], 0);
-  // 3×3 tiles of 4×4 cover the 9×9 output: 9 tiles, padded to 12 columns; 36 GEMMs of 16×5 by 5×12.
-  assert.is(by['winograd/gemm'], 2 * 36 * 16 * 5 * 12);
+  // 2×2 tiles of 6×6 cover the 9×9 output: 4 tiles, a whole vec4 of columns; 64 GEMMs of 16×5 by 5×4.
+  assert.is(by['winograd/gemm'], 2 * 64 * 16 * 5 * 4);
   x.dispose();
   w.dispose();
 });
