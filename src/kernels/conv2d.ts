@@ -181,15 +181,18 @@ export const conv2dTesting = { maxElems: 0, winogradTile: 0 as 0 | WinogradTile 
 /** f32 elements in the largest buffer a dispatch may bind. */
 const maxElems = (dev: Device) => conv2dTesting.maxElems || Math.floor(dev.limits.maxStorageBufferBindingSize / 4);
 
-const winogradPlanFor = (dev: Device, g: Geometry) =>
-  winogradPlan(g.N, g.C, g.O, g.OH, g.OW, g.dil, maxElems(dev), conv2dTesting.winogradTile || undefined);
+/** The tile winogradTile() prefers, or F(4, 3) where F(6, 3)'s buffers would not fit; null if neither does. */
+function winogradPlanFor(dev: Device, g: Geometry) {
+  const plan = (tile?: WinogradTile) => winogradPlan(g.N, g.C, g.O, g.OH, g.OW, g.dil, maxElems(dev), tile);
+  return conv2dTesting.winogradTile ? plan(conv2dTesting.winogradTile) : plan() ?? plan(4);
+}
 
 /** Why the Winograd variant cannot run this layer, or null if it can. */
 function winogradRefusal(dev: Device, w: Conv2dWeights, g: Geometry): string | null {
   if (w.kernelH !== 3 || w.kernelW !== 3 || g.stride !== 1) return `needs a 3×3 kernel with stride 1 (got ${g.KH}×${g.KW}, stride ${g.stride})`;
   if (!w.winograd) return `needs weights created with Conv2dWeights.fromHost(…, { winograd: true }) (the default only on CPU adapters)`;
   const plan = winogradPlanFor(dev, g);
-  if (!plan) return `needs intermediates over the device's maxStorageBufferBindingSize for this input`;
+  if (!plan) return `needs intermediates or Winograd-domain weights over the device's maxStorageBufferBindingSize for this input`;
   return null;
 }
 

@@ -65,7 +65,7 @@ export interface WinogradPlan {
 /**
  * Tile grid and buffer sizes for N images of C channels, O outputs of OH×OW, dilation d, with
  * V and M kept to maxElems each (a large image runs in bands of tile rows); null if one tile row
- * is already too big.
+ * or the Winograd-domain weights are already too big.
  */
 export function winogradPlan(N: number, C: number, O: number, OH: number, OW: number, d: number, maxElems: number, tile = winogradTile(OH, OW, d)): WinogradPlan | null {
   const XI = (tile + 2) ** 2;
@@ -73,6 +73,7 @@ export function winogradPlan(N: number, C: number, O: number, OH: number, OW: nu
   const jw = Math.ceil(OW / (tile * d));
   const th = jh * d;
   const tw = jw * d;
+  if (XI * Math.ceil(O / 8) * 8 * C > maxElems) return null; // the Winograd-domain weights
   const rows = XI * Math.max(C, Math.ceil(O / 8) * 8);
   const most = Math.min(th, Math.floor((Math.floor(maxElems / rows / 4) * 4) / (N * tw)));
   if (most < 1) return null;

@@ -91,6 +91,26 @@ test('winograd runs a large input in bands of tile rows', async () => {
   }
 });
 
+test('winograd falls back to F(4, 3) where F(6, 3)\'s weights would not fit a binding', async () => {
+  const dev = await getDevice();
+  const c = caseData('odd7x5'); // 24 output rows × 5 channels: U is 64·120 values with F(6, 3), 36·120 with F(4, 3)
+  const ref = golden(g, 'odd7x5.y');
+  conv2dTesting.maxElems = 7000;
+  try {
+    assert.is(winogradPlan(c.N, c.C, c.O, 7, 5, 1, 7000, 6), null);
+    assert.ok(winogradPlan(c.N, c.C, c.O, 7, 5, 1, 7000, 4));
+    const weights = Conv2dWeights.fromHost(dev, c.w, [c.O, c.C, 3, 3], c.b, 'odd7x5', { winograd: true });
+    const x = dev.tensor(c.x, [c.N, c.C, c.H, c.W]);
+    const y = conv2d(dev, x, weights, { pad: c.pad, relu: c.relu, variant: 'winograd' });
+    assertClose(await y.download(), ref.data, { atol: 1e-4 * (1 + maxAbs(ref.data)) }, 'odd7x5 F(4, 3) fallback');
+    y.dispose();
+    x.dispose();
+    weights.dispose();
+  } finally {
+    conv2dTesting.maxElems = 0;
+  }
+});
+
 test('winogradTile: F(6, 3) where its tiles fit the map, F(4, 3) under a large dilation', () => {
   assert.is(winogradTile(321, 321, 1), 6); // conv1_2
   assert.is(winogradTile(41, 41, 1), 6);   // conv4
