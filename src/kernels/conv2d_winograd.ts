@@ -91,11 +91,12 @@ const WG = 64;
  * lavapipe GEMM of conv2d_wino_gemm.wgsl; also the engine's GEMM peak probe (bench/kernels/gemm_peak.ts).
  * Where the device has fixed-size subgroups (lavapipe: 8) its weights are fetched per subgroup
  * (weight_fetch.ts: 1.6–1.9× faster) and each lane holds up to 4 row blocks; `plain` forces the
- * uniform fetch, `rowBlocks` the row blocks per lane (dividing mPad/8, ≤ 4).
+ * uniform fetch, `rowBlocks` the row blocks per lane (dividing mPad/8, ≤ 4), `columnVec4s` the
+ * vec4s of columns per lane (1 or 2).
  */
 export function batchedGemm(
   dev: Device, a: Tensor, b: Tensor, c: Tensor,
-  s: { batch: number; k: number; mPad: number; n: number; sharedA?: boolean; bias?: Tensor; relu?: boolean; plain?: boolean; rowBlocks?: number },
+  s: { batch: number; k: number; mPad: number; n: number; sharedA?: boolean; bias?: Tensor; relu?: boolean; plain?: boolean; rowBlocks?: number; columnVec4s?: number },
   meta: { kernel: string; variant: string; shape?: string },
 ): void {
   const n4 = s.n / 4;
@@ -114,13 +115,17 @@ export function batchedGemm(
   // against 10.5–12.7 GFLOP/s).
   const nb = s.rowBlocks ?? (sg ? [4, 3, 2, 1].find((d) => (s.mPad / 8) % d === 0)! : 1);
   if (![1, 2, 3, 4].includes(nb) || (s.mPad / 8) % nb) throw new ShapeError(`batchedGemm: rowBlocks ${nb} must be 1 to 4 and divide the ${s.mPad / 8} row blocks`);
+  // Two vec4s of B per lane where B is wide enough to keep the lanes busy (in-process A/B on
+  // lavapipe: 1.05–1.3× from 24 vec4s of columns up, 0.55× at 13).
+  const nc = s.columnVec4s ?? (sg && n4 >= 24 ? 2 : 1);
+  if (nc !== 1 && nc !== 2) throw new ShapeError(`batchedGemm: columnVec4s ${nc} must be 1 or 2`);
   runKernel(dev, {
     ...meta,
-    ...fetchFor(dev, GEMM, wg, { EPILOGUE: s.bias ? 1 : 0, NB: nb }, !sg),
+    ...fetchFor(dev, GEMM, wg, { EPILOGUE: s.bias ? 1 : 0, NB: nb, NC: nc }, !sg),
     uniforms: new Params().u32(s.k, s.mPad, n4, s.sharedA ? 0 : 1, s.relu ? 1 : 0).build(),
     // Without an epilogue the bias binding is never read; A stands in for it.
     tensors: [a, b, s.bias ?? a, c],
-    workgroups: [s.mPad / 8 / nb, Math.ceil(n4 / wg), s.batch],
+    workgroups: [s.mPad / 8 / nb, Math.ceil(Math.ceil(n4 / nc) / wg), s.batch],
     flops: 2 * s.batch * s.mPad * s.k * s.n,
   });
 }

@@ -172,27 +172,30 @@ test('window matches direct on awkward shapes', async () => {
   }
 });
 
-test('batchedGemm: the subgroup and plain kernels, with 1 to 4 row blocks per lane, agree bit for bit, and with a float64 product', async () => {
+test('batchedGemm: the subgroup and plain kernels, with 1 to 4 row blocks and 1 or 2 column vec4s per lane, agree bit for bit, and with a float64 product', async () => {
   const dev = await getDevice();
   if (!subgroupLanes(dev, 8)) console.log('  (no fixed-size subgroups here: both runs take the plain kernel)');
   const rng = new Mulberry32(11);
   // k = 13: whole chunks of k-steps for the subgroup kernel, then a remainder; 2 batches, own A
   // each; 12 row blocks, so that every count of blocks per lane divides them.
-  const [batch, mPad, k, n] = [2, 96, 13, 24];
+  // n = 28: 7 vec4s of columns, so two per lane leave one lane half past the end.
+  const [batch, mPad, k, n] = [2, 96, 13, 28];
   const aHost = rng.fill(batch * mPad * k);  // [batch][mPad/8][k][8]
   const bHost = rng.fill(batch * k * n);     // [batch][k][n]
   const a = dev.tensor(aHost, [aHost.length]);
   const b = dev.tensor(bHost, [bHost.length]);
-  const run = async (plain: boolean, rowBlocks?: number) => {
+  const run = async (plain: boolean, rowBlocks?: number, columnVec4s?: number) => {
     const c = dev.empty([batch * mPad * n]);
-    batchedGemm(dev, a, b, c, { batch, k, mPad, n, plain, rowBlocks }, { kernel: 'test', variant: plain ? 'plain' : 'auto' });
+    batchedGemm(dev, a, b, c, { batch, k, mPad, n, plain, rowBlocks, columnVec4s }, { kernel: 'test', variant: plain ? 'plain' : 'auto' });
     const out = await c.download();
     c.dispose();
     return out;
   };
   const plain = await run(true);
   for (const [p, nb] of [[false, undefined], [false, 1], [false, 2], [false, 3], [false, 4], [true, 4]] as const) {
-    assert.equal([...(await run(p, nb))], [...plain], `${p ? 'plain' : 'subgroup'} kernel, ${nb ?? 'default'} row blocks per lane, bit-identical to the plain one`);
+    for (const nc of [1, 2]) {
+      assert.equal([...(await run(p, nb, nc))], [...plain], `${p ? 'plain' : 'subgroup'} kernel, ${nb ?? 'default'} row blocks × ${nc} vec4s per lane, bit-identical to the plain one`);
+    }
   }
   const c = dev.empty([batch * mPad * n]);
   assert.throws(() => batchedGemm(dev, a, b, c, { batch, k, mPad, n, rowBlocks: 5 }, { kernel: 'test', variant: 'auto' }), /rowBlocks 5 must be 1 to 4/);
