@@ -1,5 +1,6 @@
-// Winograd F(T×T, 3×3), T = TILE (4 or 6), step 3 of 3: Y = Aᵀ·M·A per tile and output channel, plus bias and the
-// optional ReLU, scattered to NCHW (only the in-range pixels of edge tiles are stored).
+// Winograd F(T×T, 3×3), T = TILE (4 or 6), step 3 of 3: Y = Aᵀ·M·A per tile and output channel,
+// plus bias and the optional ReLU, scattered to NCHW (only the in-range pixels of edge tiles are
+// stored).
 struct Params {
   o: u32, oh: u32, ow: u32, th: u32,
   tw: u32, tiles: u32, tpad: u32, opad: u32,

@@ -1,7 +1,8 @@
 // Winograd F(T×T, 3×3) weights (T = TILE, 4 or 6), U = G·g·Gᵀ for every (o, c), computed once per
-// layer and tile size, at its first such conv: from the packed [O/8][K][8] weights (K = C·9; rows past O are zeros, so are their U)
-// to [(T+2)²][O/8][C][8], the GEMM pass's A. On the device rather than the host: the host spent ~1 s
-// of LargeFOV's model build on the transform and on uploading the 4× larger result.
+// layer and tile size, at its first such conv: from the packed [O/8][K][8] weights (K = C·9; rows
+// past O are zeros, so are their U) to [(T+2)²][O/8][C][8], the GEMM pass's A. On the device
+// rather than the host: the host spent ~1 s of LargeFOV's model build on the transform and on
+// uploading the 4× larger result.
 struct Params { c: u32, blocks: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;

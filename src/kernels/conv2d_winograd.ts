@@ -18,11 +18,12 @@ const GEMM = withWeightFetch(gemmBody);
  * against 36/16), so it wins where its tiles fit the map (LargeFOV at 321, alternated processes:
  * conv1_2 130–149 against 122–179 ms, conv2_2 86–103 against 109–129, conv5 74–85 against
  * 97–141, conv3 a draw); F(4, 3) where a large dilation leaves most of a 6D-wide tile off the map
- * (fc6, dilation 12 on 41×41: 211–254 ms against 465–539 with F(6, 3)). (F(2×2, 3×3), 2.25× fewer, was 1.3–2× slower still.) Works
- * for stride 1 and any dilation D (tiles are taken on D-strided sub-lattices). Three passes: input
- * transform (V = Bᵀ d B), (T+2)² GEMMs (M = U·V), output transform (Aᵀ M A). The transforms'
- * coefficients (up to 32 in F(6, 3)'s Aᵀ) cost precision: the golden tests' worst errors are 4 %
- * of their 1e-4·(1 + max|y|) tolerance with F(6, 3), 2 % with F(4, 3), 0.6 % for the other variants.
+ * (fc6, dilation 12 on 41×41: 211–254 ms against 465–539 with F(6, 3)). (F(2×2, 3×3), 2.25×
+ * fewer, was 1.3–2× slower still.) Works for stride 1 and any dilation D (tiles are taken on
+ * D-strided sub-lattices). Three passes: input transform (V = Bᵀ d B), (T+2)² GEMMs (M = U·V),
+ * output transform (Aᵀ M A). The transforms' coefficients (up to 32 in F(6, 3)'s Aᵀ) cost
+ * precision: the golden tests' worst errors are 4 % of their 1e-4·(1 + max|y|) tolerance with
+ * F(6, 3), 2 % with F(4, 3), 0.6 % for the other variants.
  */
 
 export type WinogradTile = 4 | 6;
