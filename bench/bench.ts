@@ -3,7 +3,7 @@
 import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Device } from '../src/tensor/device.ts';
-import { benchOne, Peaks, RESULT_HEADER, resultRow, ValidationError } from './harness.ts';
+import { benchOne, NotApplicableError, Peaks, RESULT_HEADER, resultRow, ValidationError } from './harness.ts';
 import { ENTRIES } from './registry.ts';
 import type { BenchEntry } from './types.ts';
 
@@ -14,7 +14,8 @@ time over N runs (GPU timestamps; wall time where the device has none), GFLOP/s 
 fraction of the device's peak (gemm_peak's GFLOP/s, copy_peak's GB/s; measured once per run).
 
 Options:
-  --variant NAME   one variant (default: all of the kernel's variants)
+  --variant NAME   one variant (default: all of the kernel's variants; those that cannot run a
+                   shape, e.g. Winograd on a 1×1 conv, are skipped with a note saying why)
   --shape S        one shape (see --list for each kernel's syntax)
   --preset NAME    a named shape list (default: the kernel's first preset)
   --runs N         timed runs per case (default 10)
@@ -84,7 +85,11 @@ async function main(argv: string[]): Promise<number> {
       console.log(row(resultRow(r)));
       if (o.json) appendFileSync(o.json, JSON.stringify(r) + '\n');
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
+      if (err instanceof NotApplicableError && !o.variant) {
+        process.stderr.write(`bench: skipped ${err.message}\n`);
+        continue;
+      }
+      if (!(err instanceof ValidationError || err instanceof NotApplicableError)) throw err;
       failed++;
       process.stderr.write(`bench: ${err.message}\n`);
     }

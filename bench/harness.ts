@@ -1,5 +1,6 @@
 import { Profiler } from '../src/profile/profiler.ts';
 import type { Device } from '../src/tensor/device.ts';
+import { LimitError, ShapeError } from '../src/tensor/errors.ts';
 import type { BenchCase, BenchEntry } from './types.ts';
 
 /** What one (kernel, variant, shape) measured: the JSON line `bench --json` writes. */
@@ -26,6 +27,16 @@ export interface BenchResult {
 export class ValidationError extends Error {
   override name = 'ValidationError';
 }
+
+/**
+ * The variant refused the shape (a ShapeError or LimitError naming why, e.g. Winograd on a 1×1
+ * conv): nothing wrong, just nothing to time. `bench` skips it when running every variant.
+ */
+export class NotApplicableError extends Error {
+  override name = 'NotApplicableError';
+}
+
+const isRefusal = (e: unknown) => e instanceof ShapeError || e instanceof LimitError;
 
 export function median(xs: readonly number[]): number {
   if (!xs.length) return NaN;
@@ -63,8 +74,8 @@ export function compare(ref: ArrayLike<number>, got: ArrayLike<number>, toleranc
 
 /** Runs the reference (variants[0]) and `variant` on the case and throws a ValidationError unless they agree. */
 export async function validate(dev: Device, entry: BenchEntry, c: BenchCase, variant: string, shape: string): Promise<Agreement> {
-  const ref = await download(c.run(entry.variants[0]));
-  const got = variant === entry.variants[0] ? ref : await download(c.run(variant));
+  const ref = await download(run(entry.variants[0]));
+  const got = variant === entry.variants[0] ? ref : await download(run(variant));
   const a = compare(ref, got, entry.tolerance);
   if (!a.ok) {
     throw new ValidationError(
@@ -73,6 +84,16 @@ export async function validate(dev: Device, entry: BenchEntry, c: BenchCase, var
     );
   }
   return a;
+  function run(v: string): ReturnType<BenchCase['run']> {
+    try {
+      return c.run(v);
+    } catch (e) {
+      if (!isRefusal(e)) throw e;
+      const what = `${entry.kernel}/${v} does not run ${shape}: ${(e as Error).message}`;
+      if (v === variant) throw new NotApplicableError(what);
+      throw new ValidationError(`${what}; the reference cannot check ${variant} there, so it is not timed`);
+    }
+  }
   async function download(t: ReturnType<BenchCase['run']>): Promise<Float32Array> {
     const v = new Float32Array(await t.download());
     t.dispose();

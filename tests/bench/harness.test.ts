@@ -3,21 +3,25 @@ import * as assert from 'uvu/assert';
 import { getDevice } from '../helpers/device.ts';
 import { unary, relu } from '../../src/kernels/unary.ts';
 import { Device } from '../../src/tensor/device.ts';
-import { benchData, benchOne, compare, median, Peaks, roofline, validate, ValidationError } from '../../bench/harness.ts';
+import { benchData, benchOne, compare, median, NotApplicableError, Peaks, roofline, validate, ValidationError } from '../../bench/harness.ts';
+import { ShapeError } from '../../src/tensor/errors.ts';
 import { ENTRIES } from '../../bench/registry.ts';
 import type { BenchEntry } from '../../bench/types.ts';
 
-/** relu with a correct variant and a deliberately wrong one (abs). */
+/** relu with a correct variant, a deliberately wrong one (abs) and one that refuses every shape. */
 const fake: BenchEntry = {
   kernel: 'fake_relu',
-  variants: ['ref', 'same', 'wrong'],
+  variants: ['ref', 'same', 'wrong', 'refuses'],
   presets: { tiny: ['1000'] },
   shapeHelp: 'n',
   tolerance: 1e-6,
   setup(dev: Device, shape: string) {
     const x = dev.tensor(benchData(Number(shape)), [Number(shape)]);
     return {
-      run: (v: string) => (v === 'wrong' ? unary(dev, 'abs', x) : relu(dev, x)),
+      run: (v: string) => {
+        if (v === 'refuses') throw new ShapeError('fake_relu: variant refuses needs an even n');
+        return v === 'wrong' ? unary(dev, 'abs', x) : relu(dev, x);
+      },
       flops: 0,
       bytes: 2 * x.byteLength,
       dispose: () => x.dispose(),
@@ -65,6 +69,27 @@ test('validation passes a correct variant and rejects a deliberately wrong one',
     (e) => assert.match(e.message, /no variant "nope"/),
   );
   assert.is(dev.observer, null, 'the harness leaves no profiler attached');
+});
+
+test('a variant that refuses the shape is not applicable (bench skips it); a refusing reference fails validation', async () => {
+  const dev = await getDevice();
+  await benchOne(dev, fake, 'refuses', '1000', 2, null).then(
+    () => assert.unreachable('a refusing variant must not be timed'),
+    (e) => {
+      assert.instance(e, NotApplicableError);
+      assert.not.instance(e, ValidationError);
+      assert.match(e.message, /fake_relu\/refuses does not run 1000: fake_relu: variant refuses needs an even n/);
+    },
+  );
+  const refRefuses: BenchEntry = { ...fake, variants: ['refuses', 'same'] };
+  await benchOne(dev, refRefuses, 'same', '1000', 2, null).then(
+    () => assert.unreachable('a variant the reference cannot check must not be timed'),
+    (e) => {
+      assert.instance(e, ValidationError);
+      assert.match(e.message, /the reference cannot check same there/);
+    },
+  );
+  assert.is(dev.stats().liveTensors, 0, 'the refused cases leak no tensors');
 });
 
 test('a result is one JSON line with the documented fields', async () => {
