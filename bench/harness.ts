@@ -104,8 +104,9 @@ export async function validate(dev: Device, entry: BenchEntry, c: BenchCase, var
 
 /**
  * Times `runs` runs of the variant after one warm-up run (which compiles its pipelines). With
- * timestamp-query the runs are recorded into one submission and a run's time is the span from its first dispatch's start to its last one's end; without it each run is
- * flushed and awaited on its own (wall time, encoding included).
+ * timestamp-query the runs are recorded into one submission and a run's time is the span from its
+ * first dispatch's start to its last one's end; without it each run is flushed and awaited on its
+ * own (wall time, encoding included).
  */
 export async function timeRuns(dev: Device, c: BenchCase, variant: string, runs: number): Promise<{ samples: number[]; timer: BenchResult['timer'] }> {
   c.run(variant).dispose();
