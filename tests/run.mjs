@@ -1,14 +1,23 @@
 // Test command: bundles every tests/**/*.test.ts into one ESM file (one process, one GPU device
 // shared by all suites), runs it, and ends with the line "N passed, N failed".
 // Usage: node tests/run.mjs [substring]   (only test files whose path contains substring)
-import { build } from 'esbuild';
+//        node tests/run.mjs --bundle FILE [substring]   (write the bundle to FILE and stop)
+//        node tests/run.mjs --from FILE                 (run a bundle written earlier: no esbuild
+//                                                        needed, e.g. on a lent GPU machine)
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const filter = process.argv[2] ?? '';
+const args = process.argv.slice(2);
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i < 0 ? undefined : args.splice(i, 2)[1];
+};
+const bundleTo = option('--bundle');
+const prebuilt = option('--from');
+const filter = args[0] ?? '';
 
 function walk(dir) {
   return readdirSync(dir).flatMap((f) => {
@@ -16,35 +25,48 @@ function walk(dir) {
     return statSync(p).isDirectory() ? walk(p) : p.endsWith('.test.ts') ? [p] : [];
   });
 }
-const files = walk(join(root, 'tests')).filter((f) => f.includes(filter)).sort();
-if (!files.length) {
-  console.log(`no test files match "${filter}"\n0 passed, 1 failed`);
-  process.exit(1);
+async function bundle(outfile) {
+  const files = walk(join(root, 'tests')).filter((f) => f.includes(filter)).sort();
+  if (!files.length) {
+    console.log(`no test files match "${filter}"\n0 passed, 1 failed`);
+    process.exit(1);
+  }
+  const entry = join(dirname(outfile), 'entry.ts');
+  mkdirSync(dirname(outfile), { recursive: true });
+  writeFileSync(entry, files.map((f) => `import ${JSON.stringify(relative(dirname(outfile), f))};`).join('\n') + '\n');
+  // Imported here, not at the top: running a prebuilt bundle must not need esbuild.
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    loader: { '.wgsl': 'text' },
+    external: ['webgpu'],
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+  rmSync(entry);
+}
+
+if (bundleTo) {
+  await bundle(bundleTo);
+  console.log(`bundle written: ${bundleTo}`);
+  process.exit(0);
 }
 // One folder per run, so that runs started at the same time don't overwrite each other's bundle.
 const outDir = join(root, 'dist-test', String(process.pid));
-mkdirSync(outDir, { recursive: true });
-const entry = join(outDir, 'entry.ts');
-writeFileSync(entry, files.map((f) => `import ${JSON.stringify(relative(outDir, f))};`).join('\n') + '\n');
-await build({
-  entryPoints: [entry],
-  outfile: join(outDir, 'all.test.mjs'),
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  loader: { '.wgsl': 'text' },
-  external: ['webgpu'],
-  sourcemap: 'inline',
-  logLevel: 'warning',
-});
+const testFile = prebuilt ?? join(outDir, 'all.test.mjs');
+if (!prebuilt) await bundle(testFile);
 
 const env = { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', ATROUS_ROOT: root.replace(/\/$/, '') };
 if (!env.XDG_RUNTIME_DIR) {
   env.XDG_RUNTIME_DIR = join(tmpdir(), `atrous-xdg-${process.getuid?.() ?? 0}`);
   mkdirSync(env.XDG_RUNTIME_DIR, { recursive: true, mode: 0o700 });
 }
-const child = spawn(process.execPath, ['--enable-source-maps', join(outDir, 'all.test.mjs')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+const child = spawn(process.execPath, ['--enable-source-maps', testFile], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 let out = '';
 child.stdout.on('data', (d) => {
   out += d;

@@ -88,8 +88,8 @@ export function uploadCrfPlan(dev: Device, a: CrfKernel, b: CrfKernel): CrfPlan 
   fillEntries(lb, la.m);
   const entriesT = upload(2 * n * k);
 
-  // Blur neighbours per pass; a lattice with fewer directions than `passes` gets identity passes
-  // (both neighbours the zero row: v + 0.5·(0 + 0) = v exactly).
+  // Blur neighbours per pass. The rows of a lattice with fewer directions than `passes` point at
+  // the zero row in the passes it lacks; crfIterate leaves them out of those passes.
   u32.fill(zero, 0, 2 * passes * rows);
   for (const [lat, first] of [[la, 0], [lb, la.m]] as const) {
     for (let j = 0; j <= lat.d; j++) {
