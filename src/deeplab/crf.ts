@@ -34,6 +34,7 @@ export const CRF_DEFAULTS: Record<string, CrfParams> = {
   'deeplab-coco-largefov': v1(5, 69, 5),
   'deeplab-msc-coco-largefov': v1(4, 59, 5),
   'deeplab-v2': v1(4, 49, 5),
+  'deeplab-v2-vgg16': v1(4, 49, 5),
 };
 
 /** Labels are returned as bytes. */

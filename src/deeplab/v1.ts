@@ -125,9 +125,18 @@ export class DeepLabV1 {
         if (b <= 4) head(`pool${b}` as MscTap, t);
       }
       if (arch.pool5a) step(dev.withLabel('pool5a', () => avgPool2d(dev, t, { kernel: 3, stride: 1, pad: 1 })));
-      step(this.conv('fc6', t));
-      step(this.conv('fc7', t));
-      step(this.conv(arch.fc8, t));
+      const fc = (suffix: string) => {
+        const f6 = this.conv(`fc6${suffix}`, t);
+        const f7 = this.conv(`fc7${suffix}`, f6);
+        f6.dispose();
+        const f8 = this.conv(`${arch.fc8}${suffix}`, f7);
+        f7.dispose();
+        return f8;
+      };
+      // ASPP: the branches' scores summed in the prototxt's bottom order (Eltwise SUM).
+      const branches = arch.aspp ? arch.aspp.map((_, i) => fc(`_${i + 1}`)) : [];
+      step(arch.aspp ? dev.withLabel(arch.fc8, () => sumN(dev, branches)) : fc(''));
+      for (const b of branches) b.dispose();
       let y = this.interp('fc8_interp', t, 8);
       // fc_fusion: ELTWISE SUM in the prototxt's bottom order (data_ms, pool1…4 interp, fc8_interp).
       if (arch.msc) y = dev.withLabel('fc_fusion', () => sumN(dev, [...heads, y]));

@@ -1,9 +1,11 @@
 import { ShapeError } from '../tensor/errors.ts';
 
 // DeepLab v1 architectures, as the Caffe test prototxts define them (deeplab-spec §1;
-// TheLegendAli/DeepLab-Context config/{DeepLab,DeepLab-LargeFOV,DeepLab-MSc,DeepLab-MSc-LargeFOV}/test.prototxt).
+// TheLegendAli/DeepLab-Context config/{DeepLab,DeepLab-LargeFOV,DeepLab-MSc,DeepLab-MSc-LargeFOV}/test.prototxt),
+// and DeepLab v2's VGG16-ASPP, which keeps their VGG16 backbone and replaces fc6–fc8 by four
+// atrous branches (deeplab-spec §2; deeplab-public-ver2 exper/voc12/config/vgg16/test.prototxt).
 
-export const V1_VARIANTS = ['deeplab', 'deeplab-7x7', 'deeplab-4x4', 'deeplab-largefov', 'deeplab-msc', 'deeplab-msc-largefov'] as const;
+export const V1_VARIANTS = ['deeplab', 'deeplab-7x7', 'deeplab-4x4', 'deeplab-largefov', 'deeplab-msc', 'deeplab-msc-largefov', 'deeplab-v2-vgg16'] as const;
 export type V1Variant = (typeof V1_VARIANTS)[number];
 
 /** Channel counts: conv1..conv5 (VGG16 blocks), fc6, fc7, and the MSc heads' width. */
@@ -44,6 +46,11 @@ export interface V1Arch {
   fc8: string;
   /** The basic model crops its ×8 output (PADDING layer, pad_beg −7, pad_end −8). */
   crop: boolean;
+  /**
+   * DeepLab v2's ASPP: for each rate r (branch i = 1…4), fc6_i 3×3 dilation = pad = r → fc7_i →
+   * `${fc8}_i` from pool5, the branches' scores summed. `fc6` is then unused.
+   */
+  aspp?: readonly number[];
 }
 
 export const V1_ARCH: Record<V1Variant, V1Arch> = {
@@ -55,6 +62,8 @@ export const V1_ARCH: Record<V1Variant, V1Arch> = {
   'deeplab-largefov': { poolK: 3, fc6: { k: 3, dilation: 12, pad: 12 }, fcWidth: 1024, pool5a: true, msc: false, fc8: 'fc8_voc12', crop: false },
   'deeplab-msc': { poolK: 3, fc6: { k: 4, dilation: 4, pad: 6 }, fcWidth: 4096, pool5a: false, msc: true, fc8: 'fc8_pascal', crop: false },
   'deeplab-msc-largefov': { poolK: 3, fc6: { k: 3, dilation: 12, pad: 12 }, fcWidth: 1024, pool5a: true, msc: true, fc8: 'fc8_voc12', crop: false },
+  // ASPP-L, the released rates (ASPP-S, 2/4/8/12, is in the paper only).
+  'deeplab-v2-vgg16': { poolK: 3, fc6: { k: 3, dilation: 12, pad: 12 }, fcWidth: 1024, pool5a: false, msc: false, fc8: 'fc8_voc12', crop: false, aspp: [6, 12, 18, 24] },
 };
 
 export const MSC_TAPS = ['data', 'pool1', 'pool2', 'pool3', 'pool4'] as const;
@@ -86,8 +95,8 @@ export function resolveWidths(variant: V1Variant, w: Partial<V1Widths> = {}): V1
 
 /**
  * Every conv layer, in the order random weights are drawn (shared with tests/golden/deeplab_v1.py):
- * the VGG16 backbone, fc6, fc7, fc8, then for MSc the heads X_conv (3×3), X_fc (1×1), X_ms (1×1)
- * for X in data, pool1 … pool4.
+ * the VGG16 backbone, fc6, fc7, fc8 (ASPP: fc6_i, fc7_i, fc8_i for each branch i in turn), then
+ * for MSc the heads X_conv (3×3), X_fc (1×1), X_ms (1×1) for X in data, pool1 … pool4.
  */
 export function v1Layers(cfg: V1Config): ConvSpec[] {
   const a = V1_ARCH[cfg.variant];
@@ -100,9 +109,13 @@ export function v1Layers(cfg: V1Config): ConvSpec[] {
     const d = b === 5 ? 2 : 1; // conv5: pad 2, hole 2
     for (let i = 1; i <= n; i++, cin = c) out.push({ name: `conv${b}_${i}`, out: c, in: cin, k: 3, dilation: d, pad: d, relu: true });
   }
-  out.push({ name: 'fc6', out: w.fc6, in: w.conv5, k: a.fc6.k, dilation: a.fc6.dilation, pad: a.fc6.pad, relu: true });
-  out.push({ name: 'fc7', out: w.fc7, in: w.fc6, k: 1, dilation: 1, pad: 0, relu: true });
-  out.push({ name: a.fc8, out: nc, in: w.fc7, k: 1, dilation: 1, pad: 0, relu: false });
+  const head = (suffix: string, k: number, dilation: number, pad: number) => {
+    out.push({ name: `fc6${suffix}`, out: w.fc6, in: w.conv5, k, dilation, pad, relu: true });
+    out.push({ name: `fc7${suffix}`, out: w.fc7, in: w.fc6, k: 1, dilation: 1, pad: 0, relu: true });
+    out.push({ name: `${a.fc8}${suffix}`, out: nc, in: w.fc7, k: 1, dilation: 1, pad: 0, relu: false });
+  };
+  if (a.aspp) a.aspp.forEach((r, i) => head(`_${i + 1}`, 3, r, r));
+  else head('', a.fc6.k, a.fc6.dilation, a.fc6.pad);
   if (a.msc) {
     const tapIn = { data: 3, pool1: w.conv1, pool2: w.conv2, pool3: w.conv3, pool4: w.conv4 };
     for (const t of MSC_TAPS) {

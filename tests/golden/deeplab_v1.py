@@ -1,4 +1,4 @@
-"""Golden data for DeepLab v1 (all six variants), computed by an independent PyTorch implementation of
+"""Golden data for DeepLab v1 (all six variants) and DeepLab v2 VGG16-ASPP, computed by an independent PyTorch implementation of
 the Caffe test prototxts (deeplab-spec §1; TheLegendAli/DeepLab-Context config/*/test.prototxt).
 
 Writes
@@ -33,6 +33,9 @@ ARCH = {
     'deeplab-largefov': dict(pool_k=3, fc6=(3, 12, 12), fc=1024, pool5a=True, msc=False, fc8='fc8_voc12', crop=False),
     'deeplab-msc': dict(pool_k=3, fc6=(4, 4, 6), fc=4096, pool5a=False, msc=True, fc8='fc8_pascal', crop=False),
     'deeplab-msc-largefov': dict(pool_k=3, fc6=(3, 12, 12), fc=1024, pool5a=True, msc=True, fc8='fc8_voc12', crop=False),
+    # DeepLab v2 VGG16-ASPP-L (deeplab-spec §2): four branches fc6_i (3x3, dilation = pad = r),
+    # fc7_i, fc8_voc12_i from pool5, summed; no pool5a.
+    'deeplab-v2-vgg16': dict(pool_k=3, fc6=None, aspp=(6, 12, 18, 24), fc=1024, pool5a=False, msc=False, fc8='fc8_voc12', crop=False),
 }
 FULL = dict(conv1=64, conv2=128, conv3=256, conv4=512, conv5=512, msc=128)
 
@@ -48,8 +51,9 @@ def layers(variant, widths, nc):
             d = 2 if b == 5 else 1
             out.append((f'conv{b}_{i}', w[f'conv{b}'], cin, 3, d, d, True))
             cin = w[f'conv{b}']
-    k, d, p = a['fc6']
-    out += [('fc6', w['fc6'], cin, k, d, p, True), ('fc7', w['fc7'], w['fc6'], 1, 1, 0, True), (a['fc8'], nc, w['fc7'], 1, 1, 0, False)]
+    heads = [(f'_{i}', (3, r, r)) for i, r in enumerate(a['aspp'], 1)] if a.get('aspp') else [('', a['fc6'])]
+    for sfx, (k, d, p) in heads:
+        out += [('fc6' + sfx, w['fc6'], cin, k, d, p, True), ('fc7' + sfx, w['fc7'], w['fc6'], 1, 1, 0, True), (a['fc8'] + sfx, nc, w['fc7'], 1, 1, 0, False)]
     if a['msc']:
         taps = {'data': 3, 'pool1': w['conv1'], 'pool2': w['conv2'], 'pool3': w['conv3'], 'pool4': w['conv4']}
         for t, c in taps.items():
@@ -112,7 +116,10 @@ def forward(variant, ws, x, canvas=0):
         taps[f'pool{b}'] = t
     if a['pool5a']:
         t = F.avg_pool2d(t, 3, 1, 1, ceil_mode=True, count_include_pad=True)
-    t = conv(a['fc8'], conv('fc7', conv('fc6', t)))
+    if a.get('aspp'):  # Eltwise SUM of the branches
+        t = sum(conv(a['fc8'] + f'_{i}', conv(f'fc7_{i}', conv(f'fc6_{i}', t))) for i in range(1, len(a['aspp']) + 1))
+    else:
+        t = conv(a['fc8'], conv('fc7', conv('fc6', t)))
     y = interp(t, 8)
     if a['crop']:  # PADDING layer, pad_beg -7, pad_end -8
         assert y.shape[2] == PH + 15 and y.shape[3] == PW + 15, y.shape
@@ -171,7 +178,7 @@ def write_caffemodel(pb, path, variant, specs, ws, layout):
 
 REDUCED = dict(conv1=4, conv2=8, conv3=8, conv4=16, conv5=16, fc6=24, fc7=24, msc=8)
 LAYOUT = {'deeplab': 'old', 'deeplab-7x7': 'new', 'deeplab-4x4': 'v1', 'deeplab-largefov': 'v1',
-          'deeplab-msc': 'new', 'deeplab-msc-largefov': 'v1-shape'}
+          'deeplab-msc': 'new', 'deeplab-msc-largefov': 'v1-shape', 'deeplab-v2-vgg16': 'new'}
 layers_cache = {}
 
 if __name__ == '__main__':
