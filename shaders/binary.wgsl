@@ -12,6 +12,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> z: array<f32>;
 
 override OP: u32 = 0;   // 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min
+override RELU: bool = false;  // fused max(z, 0): a residual unit's add + ReLU in one pass
 override WG: u32 = 256;
 
 fn apply(x: f32, y: f32) -> f32 {
@@ -36,5 +37,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let i1 = r % p.d1;
   let i0 = r / p.d1;
   let idx = vec4u(i0, i1, i2, i3);
-  z[i] = apply(a[dot(idx, p.aStride)], b[dot(idx, p.bStride)]);
+  let v = apply(a[dot(idx, p.aStride)], b[dot(idx, p.bStride)]);
+  z[i] = select(v, max(v, 0.0), RELU);
 }

@@ -35,6 +35,7 @@ export const CRF_DEFAULTS: Record<string, CrfParams> = {
   'deeplab-msc-coco-largefov': v1(4, 59, 5),
   'deeplab-v2': v1(4, 49, 5),
   'deeplab-v2-vgg16': v1(4, 49, 5),
+  'deeplab-v2-resnet101': v1(4, 49, 5),
 };
 
 /** Labels are returned as bytes. */

@@ -7,6 +7,8 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { caffePreprocessTensor, type RgbImage } from './preprocess.ts';
 import { DeepLabV1 } from './v1.ts';
 import { V1_VARIANTS, type V1Variant, type V1Widths } from './v1_arch.ts';
+import { DeepLabV2ResNet, type V2Scale } from './v2_resnet.ts';
+import type { ResNetWidths } from './v2_resnet_arch.ts';
 import { VOC_CLASSES } from './palette.ts';
 
 /** What the CLIs need from any segmentation model. */
@@ -29,13 +31,16 @@ export interface CreateModelOptions {
   /** Default: the file's metadata `num_classes`, else 21. */
   numClasses?: number;
   /** Default: the file's metadata `widths` (JSON), else the published widths. */
-  widths?: Partial<V1Widths>;
+  widths?: Partial<V1Widths> | Partial<ResNetWidths>;
   classes?: string[];
-  /** Pad inputs to at least this size, as Caffe's crop_size (see V1Config.canvas). */
+  /** Pad inputs to at least this size, as Caffe's crop_size (see V1Config.canvas). v1 models only. */
   canvas?: number;
+  /** deeplab-v2-resnet101's input scales; default [1, 0.75, 0.5] (the released test net). */
+  scales?: V2Scale[];
 }
 
-export const MODEL_NAMES: readonly string[] = [...V1_VARIANTS];
+export const V2_RESNET = 'deeplab-v2-resnet101';
+export const MODEL_NAMES: readonly string[] = [...V1_VARIANTS, V2_RESNET];
 
 /**
  * Builds a model by name. Config comes from `opts`, else from the safetensors `__metadata__`
@@ -43,10 +48,9 @@ export const MODEL_NAMES: readonly string[] = [...V1_VARIANTS];
  * weights are checked against it and uploaded, and the host copies dropped.
  */
 export async function createModel(dev: Device, name: string, opts: CreateModelOptions = {}): Promise<SegmentationModel> {
-  if (!(V1_VARIANTS as readonly string[]).includes(name)) {
+  if (!MODEL_NAMES.includes(name)) {
     throw new AtrousError(`unknown model "${name}"; the models are ${MODEL_NAMES.join(', ')}`);
   }
-  const variant = name as V1Variant;
   let tensors: Map<string, HostTensor> | null = null;
   let meta: Record<string, string> = {};
   let source = 'random weights';
@@ -60,10 +64,14 @@ export async function createModel(dev: Device, name: string, opts: CreateModelOp
     source = 'the given tensors';
   }
   const what = `weights for ${name} (${source})`;
+  const family = (model: string) => (model === V2_RESNET ? 'ResNet-101' : 'VGG16');
+  if (meta.model && MODEL_NAMES.includes(meta.model) && family(meta.model) !== family(name)) {
+    throw new WeightFileError(`${what}: the file's metadata says it holds "${meta.model}", a ${family(meta.model)} model; use --model ${meta.model}`);
+  }
   let widths = opts.widths;
   if (!widths && meta.widths) {
     try {
-      widths = JSON.parse(meta.widths) as Partial<V1Widths>;
+      widths = JSON.parse(meta.widths) as Partial<V1Widths> | Partial<ResNetWidths>;
     } catch {
       throw new WeightFileError(`${what}: metadata "widths" is not JSON: ${meta.widths}`);
     }
@@ -71,19 +79,26 @@ export async function createModel(dev: Device, name: string, opts: CreateModelOp
   const numClasses = opts.numClasses ?? (meta.num_classes ? Number(meta.num_classes) : 21);
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new AtrousError(`${what}: number of classes ${numClasses} must be a positive integer`);
   const classes = opts.classes ?? (meta.classes ? meta.classes.split(',') : numClasses === 21 ? VOC_CLASSES : undefined);
-  const config = { variant, numClasses, widths, canvas: opts.canvas };
-  let net: DeepLabV1;
-  if (tensors) {
+  let net: DeepLabV1 | DeepLabV2ResNet;
+  if (name === V2_RESNET) {
+    if (opts.canvas) throw new AtrousError(`${name}: the canvas option is for the v1 models`);
+    const config = { numClasses, widths: widths as Partial<ResNetWidths>, scales: opts.scales };
+    net = tensors ? withModelHint(() => DeepLabV2ResNet.fromWeights(dev, config, tensors, what)) : DeepLabV2ResNet.random(dev, config, opts.seed ?? 1);
+  } else {
+    if (opts.scales) throw new AtrousError(`${name}: the scales option is for ${V2_RESNET}`);
+    const config = { variant: name as V1Variant, numClasses, widths: widths as Partial<V1Widths>, canvas: opts.canvas };
+    net = tensors ? withModelHint(() => DeepLabV1.fromWeights(dev, config, tensors, what)) : DeepLabV1.random(dev, config, opts.seed ?? 1);
+  }
+  /** A weight error names the model the file's metadata says it holds, when that is another. */
+  function withModelHint<T>(load: () => T): T {
     try {
-      net = DeepLabV1.fromWeights(dev, config, tensors, what);
+      return load();
     } catch (e) {
       if (e instanceof WeightFileError && meta.model && meta.model !== name) {
         throw new WeightFileError(`${e.message} (the file's metadata says it holds "${meta.model}")`);
       }
       throw e;
     }
-  } else {
-    net = DeepLabV1.random(dev, config, opts.seed ?? 1);
   }
   return {
     name,

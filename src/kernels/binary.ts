@@ -36,16 +36,16 @@ function broadcastStrides(shape: readonly number[], out4: number[]): number[] {
   return strides;
 }
 
-/** z = op(a, b) elementwise with broadcasting. */
-export function binary(dev: Device, op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+/** z = op(a, b) elementwise with broadcasting; `relu` fuses max(z, 0) (a residual unit's add + ReLU). */
+export function binary(dev: Device, op: BinaryOp, a: Tensor, b: Tensor, opts: { relu?: boolean } = {}): Tensor {
   if (a.dtype !== 'f32' || b.dtype !== 'f32') throw new ShapeError(`${op}: expects f32 tensors, got ${a} and ${b}`);
   const shape = broadcastShape(op, a.shape, b.shape);
   const out = dev.empty(shape);
   const out4 = [...Array(4 - shape.length).fill(1), ...shape];
   runKernel(dev, {
-    kernel: op,
+    kernel: opts.relu ? `${op}_relu` : op,
     shader,
-    constants: { OP: OPS[op] },
+    constants: { OP: OPS[op], RELU: opts.relu ? 1 : 0 },
     uniforms: new Params()
       .u32(out.size, out4[1], out4[2], out4[3])
       .u32(...broadcastStrides(a.shape, out4))

@@ -66,18 +66,19 @@ export async function loadWeightFile(path: string): Promise<WeightFile> {
  * and file, e.g. "weights for deeplab-largefov (train2_iter_8000.caffemodel)".
  */
 export function checkWeights(tensors: Map<string, HostTensor>, expected: Map<string, readonly number[]>, what: string): void {
-  const problems: string[] = [];
+  const wrong: string[] = [];
+  const missing: string[] = [];
   for (const [name, shape] of expected) {
     const t = tensors.get(name);
-    if (!t) problems.push(`missing ${name} ${fmtShape(shape)}`);
-    else if (t.dtype !== 'F32' && t.dtype !== 'F16') problems.push(`${name} holds ${t.dtype}, expected floating point (F32 or F16)`);
+    if (!t) missing.push(`missing ${name} ${fmtShape(shape)}`);
+    else if (t.dtype !== 'F32' && t.dtype !== 'F16') wrong.push(`${name} holds ${t.dtype}, expected floating point (F32 or F16)`);
     else if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      problems.push(`${name} is ${fmtShape(t.shape)}, expected ${fmtShape(shape)}`);
+      wrong.push(`${name} is ${fmtShape(t.shape)}, expected ${fmtShape(shape)}`);
     }
   }
-  for (const [name, t] of tensors) if (!expected.has(name)) problems.push(`unexpected ${name} ${fmtShape(t.shape)}`);
-  if (problems.length) {
-    const shown = problems.length > 12 ? [...problems.slice(0, 12), `… and ${problems.length - 12} more`] : problems;
-    throw new WeightFileError(`${what}: ${shown.join('; ')}. Is this file for another model or configuration?`);
-  }
+  const unexpected = [...tensors].filter(([name]) => !expected.has(name)).map(([name, t]) => `unexpected ${name} ${fmtShape(t.shape)}`);
+  // A file for another model lists hundreds of names: show the first few of each kind.
+  const some = (list: string[], n: number, kind: string) => (list.length > n ? [...list.slice(0, n), `… and ${list.length - n} more ${kind}`] : list);
+  const problems = [...some(wrong, 8, 'mis-shaped'), ...some(missing, 6, 'missing'), ...some(unexpected, 6, 'unexpected')];
+  if (problems.length) throw new WeightFileError(`${what}: ${problems.join('; ')}. Is this file for another model or configuration?`);
 }

@@ -8,9 +8,11 @@ import * as assert from 'uvu/assert';
 import { UsageError } from '../../src/cli/command.ts';
 import { segment } from '../../src/cli/segment.ts';
 import { Confusion } from '../../src/deeplab/miou.ts';
+import { createModel } from '../../src/deeplab/models.ts';
 import { decodeImage, decodeLabelPng, encodeRgbPng } from '../../src/io/image.ts';
 import { readNpy } from '../../src/io/npy.ts';
 import { assertClose, golden, loadGolden, repoRoot } from '../helpers/assert.ts';
+import { getDevice } from '../helpers/device.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'atrous-segment-'));
 const sample = (f: string) => join(repoRoot, 'assets', 'demo', f);
@@ -48,6 +50,10 @@ test('bad usage is refused before any work (exit 2 via UsageError)', async () =>
   await usageError(['--model', 'deeplab-9x9', sample('sample1.png')], /not one of deeplab, deeplab-7x7/);
   await usageError(['--model', 'deeplab', sample('sample1.png'), '-o', tmp], /needs --weights/);
   await usageError(['--scores-out', join(tmp, 's.npy'), sample('sample1.png'), sample('sample2.png'), '-o', tmp], /must contain \{name\}/);
+  await usageError(['--scales', '1', sample('sample1.png'), '-o', tmp], /--scales is for --model deeplab-v2-resnet101/);
+  const v2 = ['--model', 'deeplab-v2-resnet101', '--weights', join(repoRoot, 'tests/fixtures/deeplab_v2/resnet101.safetensors')];
+  for (const bad of ['0.75', '1,0.6', '1,0.5,0.5', '1,'])
+    await usageError([...v2, '--scales', bad, sample('sample1.png'), '-o', tmp], /give 1, then 0\.75 and\/or 0\.5/);
   // An input named like an output, segmented into its own folder, would be overwritten.
   const dir = join(tmp, 'clash');
   mkdirSync(dir);
@@ -77,6 +83,24 @@ test('a sample gives VOC label and overlay PNGs that fit the ground truth, and s
     const s = npy.data.subarray(i * 6, i * 6 + 6);
     assert.is(s.indexOf(Math.max(...s)), labels[i], `pixel ${i}`);
   }
+});
+
+test('deeplab-v2-resnet101 with --scales 1 segments, and its scores are the one-scale forward\'s', async () => {
+  const out = join(tmp, 'v2');
+  const weights = join(repoRoot, 'tests/fixtures/deeplab_v2/resnet101.safetensors');
+  const { code, err } = await run(['--model', 'deeplab-v2-resnet101', '--weights', weights, '--scales', '1', sample('sample1.png'), '-o', out, '--scores-out', join(out, 's.npy')]);
+  assert.is(code, 0, err);
+  const dev = await getDevice();
+  const m = await createModel(dev, 'deeplab-v2-resnet101', { weights, scales: [1] });
+  const img = decodeImage(readFileSync(sample('sample1.png')), 'sample1');
+  const y = dev.scope(() => m.forward(m.preprocess(img)));
+  const chw = await y.download();
+  y.dispose();
+  m.dispose();
+  const npy = readNpy(readFileSync(join(out, 's.npy')), 's.npy');
+  const [h, w, c] = npy.shape;
+  assert.equal([h, w, c], [img.height, img.width, 5]);
+  for (const i of [0, 1234, h * w - 1]) for (let k = 0; k < c; k++) assert.is(npy.data[i * c + k], chw[k * h * w + i], `pixel ${i} class ${k}`);
 });
 
 test("the bundled model gives PyTorch's scores (tools/train_demo.py wrote them for a crop of sample1)", async () => {

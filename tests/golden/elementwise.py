@@ -1,4 +1,4 @@
-"""Golden data for the elementwise kernels (relu, affine, exp, add, sub, mul, div, max, min with
+"""Golden data for the elementwise kernels (relu, affine, exp, add, add + relu, sub, mul, div, max, min with
 NCHW broadcasting), computed by PyTorch. Run: /usr/bin/python3 tests/golden/elementwise.py"""
 import torch
 
@@ -22,6 +22,7 @@ for name, (sa, sb) in cases.items():
     a, b = torch.randn(*sa), torch.randn(*sb)
     out[f'{name}.a'], out[f'{name}.b'] = a, b
     out[f'{name}.add'] = a + b
+    out[f'{name}.add_relu'] = torch.relu(a + b)  # the fused residual add + ReLU
     out[f'{name}.sub'] = a - b
     out[f'{name}.mul'] = a * b
     out[f'{name}.div'] = a / (b.abs() + 0.5)

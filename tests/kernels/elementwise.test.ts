@@ -38,7 +38,7 @@ test('unary relu / affine / exp match PyTorch', async () => {
   z.dispose();
 });
 
-test('binary ops with NCHW broadcasting match PyTorch', async () => {
+test('binary ops (and add fused with ReLU) with NCHW broadcasting match PyTorch', async () => {
   const dev = await getDevice();
   for (const c of ['same', 'bias', 'row', 'both', 'scalar']) {
     const a = await up(`${c}.a`);
@@ -49,6 +49,11 @@ test('binary ops with NCHW broadcasting match PyTorch', async () => {
       assert.equal([...z.shape], ref.shape, `${c}.${op} shape`);
       assertClose(await z.download(), ref.data, { atol: 0, rtol: op === 'div' ? 1e-6 : 0 }, `${c}.${op}`);
       z.dispose();
+      if (op === 'add') {
+        const r = binary(dev, 'add', a, b, { relu: true });
+        assertClose(await r.download(), golden(g, `${c}.add_relu`).data, { atol: 0, rtol: 0 }, `${c}.add_relu`);
+        r.dispose();
+      }
       b.dispose();
     }
     a.dispose();
