@@ -24,10 +24,10 @@ over the image; background left as is). A folder stands for the PNG and JPEG fil
 Options:
   --model NAME        ${MODEL_NAMES.join(', ')}
                       (default deeplab-largefov)
-  --weights FILE      .caffemodel (either protobuf layout) or .safetensors. Without it: the bundled
-                      demo model (a small DeepLab-LargeFOV trained on synthetic shapes; see
-                      docs/segment.md), which only knows background, disc, square, triangle, ring
-                      and cross.
+  --weights FILE      .caffemodel, .safetensors or a PyTorch .pth state dict. Without it: the
+                      bundled demo model (a small DeepLab-LargeFOV trained on synthetic shapes;
+                      see docs/segment.md), which only knows background, disc, square, triangle,
+                      ring and cross.
   -o, --out DIR       output folder (default ./segment-out; created if missing)
   --scores-out FILE   also write the class scores at the image's size, before any CRF, as an
                       H×W×C float32 NumPy .npy file. With several images FILE must contain

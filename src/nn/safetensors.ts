@@ -13,7 +13,8 @@ export class WeightFileError extends AtrousError {
 
 const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, I32: 4, I64: 8, U8: 1 };
 
-function f16ToF32(h: number): number {
+/** An IEEE half (as its 16 bits) as a number. */
+export function f16ToF32(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
   const m = h & 0x3ff;

@@ -1,8 +1,9 @@
 import { fmtShape } from '../tensor/errors.ts';
 import { caffeTensors, readCaffemodel } from './caffemodel.ts';
+import { readPth } from './pth.ts';
 import { parseSafetensors, WeightFileError, type HostTensor } from './safetensors.ts';
 
-export type WeightFormat = 'safetensors' | 'caffemodel';
+export type WeightFormat = 'safetensors' | 'caffemodel' | 'pth';
 
 /** A weight file's tensors by name (`conv1_1.weight`, `conv1_1.bias`, …) and its metadata. */
 export interface WeightFile {
@@ -41,9 +42,8 @@ export function parseWeights(bytes: Uint8Array, what = 'weight file'): WeightFil
     return { format, tensors, metadata: safetensorsMetadata(bytes) };
   }
   if (format === 'caffemodel') return { format, tensors: caffeTensors(readCaffemodel(bytes, what), what), metadata: {} };
-  const seen =
-    format === 'zip' ? 'a zip archive (a PyTorch .pth file?)' : format === 'pickle' ? 'a Python pickle (a legacy PyTorch .pth file?)' : `bytes starting ${hex(bytes)}`;
-  throw new WeightFileError(`${what}: ${seen} is not a weight file this model reads; give a .safetensors file or a Caffe .caffemodel`);
+  if (format === 'zip' || format === 'pickle') return { format: 'pth', tensors: readPth(bytes, what), metadata: {} };
+  throw new WeightFileError(`${what}: bytes starting ${hex(bytes)} are not a weight file this model reads; give a .safetensors file, a Caffe .caffemodel or a PyTorch .pth state dict`);
 }
 
 const hex = (b: Uint8Array) => [...b.subarray(0, 8)].map((x) => x.toString(16).padStart(2, '0')).join(' ') || '(empty file)';
