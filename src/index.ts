@@ -12,6 +12,7 @@ export { maxPool2d, avgPool2d, globalAvgPool2d, pool2dOutputSize, type Pool2dOpt
 export { resizeBilinear, caffeInterpSize, type ResizeOptions } from './kernels/resize.ts';
 export { readCaffemodel, caffeTensors, type CaffeLayer } from './nn/caffemodel.ts';
 export { parseWeights, loadWeightFile, checkWeights, sniffWeightFormat, type WeightFile, type WeightFormat } from './nn/weights.ts';
+export { readPth } from './nn/pth.ts';
 export { softmaxChannels } from './kernels/softmax.ts';
 export { argmaxChannels } from './kernels/argmax.ts';
 export { sumN, maxN } from './kernels/reduce_n.ts';
@@ -26,7 +27,9 @@ export { DeepLabV1, v1WeightShapes } from './deeplab/v1.ts';
 export { V1_VARIANTS, V1_ARCH, v1Layers, v1PaddedSize, type V1Variant, type V1Config, type V1Widths } from './deeplab/v1_arch.ts';
 export { DeepLabV2ResNet, V2_SCALES, type V2Scale, type V2ResNetConfig } from './deeplab/v2_resnet.ts';
 export { resnetLayers, resnetConvs, resnetWeightShapes, RESNET101_WIDTHS, type ResNetWidths } from './deeplab/v2_resnet_arch.ts';
-export { caffePreprocess, caffePreprocessTensor, CAFFE_MEAN_BGR } from './deeplab/preprocess.ts';
+export { DeepLabV3 } from './deeplab/v3.ts';
+export { V3_VARIANTS, v3Layers, v3Convs, v3WeightShapes, type V3Variant } from './deeplab/v3_arch.ts';
+export { caffePreprocess, caffePreprocessTensor, CAFFE_MEAN_BGR, torchvisionPreprocess, torchvisionPreprocessTensor, TORCHVISION_MEAN, TORCHVISION_STD } from './deeplab/preprocess.ts';
 export { denseCrf, denseCrfBrute, prepareCrf, runCrf, argmaxLabels, unaryFromLogits, unaryFromProbabilities, CRF_DEFAULTS, MAX_LABELS, CrfError, type CrfParams, type CrfPrepared } from './deeplab/crf.ts';
 export { buildLattice, filterCpu, type Lattice } from './deeplab/lattice.ts';
 export { readNpy, writeNpy, NpyError } from './io/npy.ts';

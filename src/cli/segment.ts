@@ -85,7 +85,6 @@ async function refineWithCrf(dev: Device, model: SegmentationModel, img: RgbImag
   return (await denseCrf(dev, img, unaryFromLogits(scoresHWC, model.numClasses), model.numClasses, params)).labels;
 }
 
-
 /** A hand-written bar on stderr (only on a terminal): one line, redrawn in place. */
 function progress(total: number): (done: number, label: string) => void {
   if (!process.stderr.isTTY || total < 2) return () => {};
@@ -187,6 +186,9 @@ export const segment: Command = {
     const jobs = planOutputs(images, out, v['scores-out']);
     const m = modelArgs(v.model, v.weights);
     const scales = v.scales === undefined ? undefined : scalesArg(v.scales, m.name);
+    if (v.crf && !CRF_DEFAULTS[m.name]) {
+      throw new UsageError(`--crf: ${m.name} has no published CRF settings (DeepLab v3 uses none); write --scores-out and run \`atrous crf\` with your own`);
+    }
 
     const dev = await Device.create();
     try {

@@ -4,11 +4,13 @@ import { WeightFileError } from '../nn/safetensors.ts';
 import type { Device } from '../tensor/device.ts';
 import { AtrousError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { caffePreprocessTensor, type RgbImage } from './preprocess.ts';
+import { caffePreprocessTensor, torchvisionPreprocessTensor, type RgbImage } from './preprocess.ts';
 import { DeepLabV1 } from './v1.ts';
 import { V1_VARIANTS, type V1Variant, type V1Widths } from './v1_arch.ts';
 import { DeepLabV2ResNet, type V2Scale } from './v2_resnet.ts';
 import type { ResNetWidths } from './v2_resnet_arch.ts';
+import { DeepLabV3 } from './v3.ts';
+import { V3_VARIANTS, type V3Variant } from './v3_arch.ts';
 import { VOC_CLASSES } from './palette.ts';
 
 /** What the CLIs need from any segmentation model. */
@@ -40,7 +42,8 @@ export interface CreateModelOptions {
 }
 
 export const V2_RESNET = 'deeplab-v2-resnet101';
-export const MODEL_NAMES: readonly string[] = [...V1_VARIANTS, V2_RESNET];
+export const MODEL_NAMES: readonly string[] = [...V1_VARIANTS, V2_RESNET, ...V3_VARIANTS];
+const isV3 = (name: string) => (V3_VARIANTS as readonly string[]).includes(name);
 
 /**
  * Builds a model by name. Config comes from `opts`, else from the safetensors `__metadata__`
@@ -64,7 +67,7 @@ export async function createModel(dev: Device, name: string, opts: CreateModelOp
     source = 'the given tensors';
   }
   const what = `weights for ${name} (${source})`;
-  const family = (model: string) => (model === V2_RESNET ? 'ResNet-101' : 'VGG16');
+  const family = (model: string) => (model === V2_RESNET ? 'Caffe ResNet-101' : isV3(model) ? 'torchvision' : 'VGG16');
   if (meta.model && MODEL_NAMES.includes(meta.model) && family(meta.model) !== family(name)) {
     throw new WeightFileError(`${what}: the file's metadata says it holds "${meta.model}", a ${family(meta.model)} model; use --model ${meta.model}`);
   }
@@ -76,11 +79,17 @@ export async function createModel(dev: Device, name: string, opts: CreateModelOp
       throw new WeightFileError(`${what}: metadata "widths" is not JSON: ${meta.widths}`);
     }
   }
-  const numClasses = opts.numClasses ?? (meta.num_classes ? Number(meta.num_classes) : 21);
+  // A torchvision state dict says its class count in its last conv's bias.
+  const v3Classes = isV3(name) ? tensors?.get('classifier.4.bias')?.shape[0] : undefined;
+  const numClasses = opts.numClasses ?? (meta.num_classes ? Number(meta.num_classes) : (v3Classes ?? 21));
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new AtrousError(`${what}: number of classes ${numClasses} must be a positive integer`);
   const classes = opts.classes ?? (meta.classes ? meta.classes.split(',') : numClasses === 21 ? VOC_CLASSES : undefined);
-  let net: DeepLabV1 | DeepLabV2ResNet;
-  if (name === V2_RESNET) {
+  let net: DeepLabV1 | DeepLabV2ResNet | DeepLabV3;
+  if (isV3(name)) {
+    if (opts.canvas || opts.scales || widths) throw new AtrousError(`${name}: the canvas, scales and widths options are for the Caffe models`);
+    const variant = name as V3Variant;
+    net = tensors ? withModelHint(() => DeepLabV3.fromWeights(dev, variant, numClasses, tensors, what)) : DeepLabV3.random(dev, variant, numClasses, opts.seed ?? 1);
+  } else if (name === V2_RESNET) {
     if (opts.canvas) throw new AtrousError(`${name}: the canvas option is for the v1 models`);
     const config = { numClasses, widths: widths as Partial<ResNetWidths>, scales: opts.scales };
     net = tensors ? withModelHint(() => DeepLabV2ResNet.fromWeights(dev, config, tensors, what)) : DeepLabV2ResNet.random(dev, config, opts.seed ?? 1);
@@ -104,7 +113,7 @@ export async function createModel(dev: Device, name: string, opts: CreateModelOp
     name,
     numClasses,
     classes,
-    preprocess: (img) => caffePreprocessTensor(dev, img),
+    preprocess: (img) => (isV3(name) ? torchvisionPreprocessTensor(dev, img) : caffePreprocessTensor(dev, img)),
     forward: (x) => net.forward(x),
     dispose: () => net.dispose(),
   };
