@@ -8,7 +8,7 @@ import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
-import { batchedGemm, winogradConv, winogradPlan, winogradWeights, type WinogradTile } from './conv2d_winograd.ts';
+import { batchedGemm, winogradConv, winogradPlan, winogradWeights, winogradWorkRatio, type WinogradTile } from './conv2d_winograd.ts';
 import { fetchFor, withWeightFetch } from './weight_fetch.ts';
 import { copyBlocks } from './copy.ts';
 import { conv2dWindow, windowPadding, windowRefusal } from './conv2d_window.ts';
@@ -69,6 +69,33 @@ export class Conv2dWeights {
   ) {}
 
   private readonly winogradU = new Map<WinogradTile, Tensor>();
+  private readonly cores = new Map<number, Conv2dWeights>();
+  /** Set on the weights coreFor() derives: they share the parent's bias. */
+  private sharesBias = false;
+
+  /**
+   * @internal The kernel without its outer `rim` taps on every side, as weights of their own
+   * ([O, I, KH − 2·rim, KW − 2·rim], the same bias): copied out of the packed weights on the
+   * device at first use, then kept. For convs whose outer taps only ever read padding.
+   */
+  coreFor(dev: Device, rim: number): Conv2dWeights {
+    let core = this.cores.get(rim);
+    if (!core) {
+      const [kh, kw] = [this.kernelH - 2 * rim, this.kernelW - 2 * rim];
+      // Packed rows are (i, kh, kw) in blocks of 8 outputs: per kept kernel row, one strided copy
+      // of kw·8 floats from every (output block, input channel).
+      const rows = Math.ceil(this.outChannels / OB) * this.inChannels;
+      const packed = dev.keep(dev.empty([rows * kh * kw * OB]));
+      for (let r = 0; r < kh; r++) {
+        const src = ((rim + r) * this.kernelW + rim) * OB;
+        copyBlocks(dev, this.packed, packed, { run: kw * OB, rows, srcOffset: src, srcStride: this.kernelH * this.kernelW * OB, dstOffset: r * kw * OB, dstStride: kh * kw * OB }, 'conv2d_core_weights');
+      }
+      core = new Conv2dWeights(this.name, this.outChannels, this.inChannels, kh, kw, packed, this.bias, this.winograd && kh === 3 && kw === 3);
+      core.sharesBias = true;
+      this.cores.set(rim, core);
+    }
+    return core;
+  }
 
   /**
    * @internal The Winograd-domain weights for tiles of `tile` (see conv2d_winograd.ts): computed on
@@ -120,9 +147,11 @@ export class Conv2dWeights {
 
   dispose(): void {
     this.packed.dispose();
-    this.bias.dispose();
+    if (!this.sharesBias) this.bias.dispose();
     this.winogradU.forEach((u) => u.dispose());
     this.winogradU.clear();
+    this.cores.forEach((c) => c.dispose());
+    this.cores.clear();
   }
 }
 
@@ -168,8 +197,12 @@ export function pickVariant(dev: Device, w?: Conv2dWeights, g?: Geometry): strin
   // 2.2× slower than Winograd at C = 32; between the two, unmeasured, Winograd stays).
   if (w && g && g.C <= 3 && g.KH === 3 && g.KW === 3 && !windowRefusal(dev, g)) return 'window';
   // Past lavapipe's FMA ceiling only fewer multiplies help: Winograd for every other 3×3 stride-1
-  // layer (faster than 'blocked' even with 3 input channels: 80 against 96 ms for conv1_1 at 321×321).
-  if (w && g && !winogradRefusal(dev, w, g)) return 'winograd';
+  // layer (faster than 'blocked' even with 3 input channels: 80 against 96 ms for conv1_1 at 321×321),
+  // unless a dilation comparable to the map makes it do over twice a direct conv's multiplies.
+  // C = O = 256 on lavapipe, Winograd against im2col: work ratio 0.34 (41², d12) 24 against 132 ms;
+  // 1.23 (65², d36) 261 against 306; 1.37 (41², d24) 119 against 156; 3.2 (4×5, d4, C = O = 512)
+  // 47 against 26; 5.2 (21², d24, 512 → 1024) 663 against 256.
+  if (w && g && !winogradRefusal(dev, w, g) && winogradWorkRatio(g.OH, g.OW, g.dil) <= 2) return 'winograd';
   // Other shapes: explicit im2col, then the GEMM with aligned vec4 loads (1×1 convs go there
   // directly through 'blocked'), unless even one output row's im2col would not fit.
   if (w && g && !(g.KH === 1 && g.KW === 1 && g.stride === 1 && g.pad === 0) && im2colBand(dev, g) > 0) return 'im2col';
@@ -197,9 +230,40 @@ function winogradRefusal(dev: Device, w: Conv2dWeights, g: Geometry): string | n
   return null;
 }
 
-/** 2-D convolution (cross-correlation, as PyTorch and Caffe) of NCHW f32 x; returns NCHW. */
+/**
+ * How many taps on every side of the kernel only ever read padding (for every output). A dilated
+ * conv on a map smaller than its dilation (ASPP at rate 24 or 36 on a small image) reads the map
+ * with its centre tap alone; those taps add exact zeros and can be dropped, with the padding
+ * shrunk to match: the output is the same, the work a fraction (a 3×3 conv becomes a 1×1).
+ */
+export function deadRim(g: Geometry): number {
+  const live = (k: number, size: number, out: number) => {
+    const first = Math.max(0, Math.ceil((g.pad - k * g.dil) / g.stride)); // first output reading at or past row 0
+    return first < out && first * g.stride + k * g.dil - g.pad < size;
+  };
+  const dead = (K: number, size: number, out: number, fromEnd: boolean) => {
+    let n = 0;
+    while (n < K && !live(fromEnd ? K - 1 - n : n, size, out)) n++;
+    return n;
+  };
+  let rim = Math.min(dead(g.KH, g.H, g.OH, false), dead(g.KH, g.H, g.OH, true), dead(g.KW, g.W, g.OW, false), dead(g.KW, g.W, g.OW, true));
+  rim = Math.min(rim, Math.floor((g.KH - 1) / 2), Math.floor((g.KW - 1) / 2), Math.floor(g.pad / g.dil));
+  return Math.max(rim, 0);
+}
+
+/**
+ * 2-D convolution (cross-correlation, as PyTorch and Caffe) of NCHW f32 x; returns NCHW. Unless a
+ * variant is asked for, taps that only read padding are dropped first (deadRim).
+ */
 export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOptions = {}): Tensor {
-  const g = geometry(x, w, opts);
+  const g0 = geometry(x, w, opts);
+  const rim = opts.variant ? 0 : deadRim(g0);
+  if (rim > 0) {
+    const core = w.coreFor(dev, rim);
+    const o = { ...opts, pad: g0.pad - rim * g0.dil };
+    return conv2d(dev, x, core, { ...o, variant: pickVariant(dev, core, geometry(x, core, o)) });
+  }
+  const g = g0;
   const variant = opts.variant ?? pickVariant(dev, w, g);
   const y = dev.empty([g.N, g.O, g.OH, g.OW]);
   const meta = {

@@ -36,6 +36,15 @@ export function winogradTile(OH: number, OW: number, d: number): WinogradTile {
   return tileCount(6, OH, OW, d) * 64 <= tileCount(4, OH, OW, d) * 36 ? 6 : 4;
 }
 
+/**
+ * Winograd's multiplies per (o, c) over a direct 3×3 conv's, 9·OH·OW: about 0.2 on large maps,
+ * more where a dilation comparable to the map leaves its tiles mostly off the map.
+ */
+export function winogradWorkRatio(OH: number, OW: number, d: number): number {
+  const t = winogradTile(OH, OW, d);
+  return (tileCount(t, OH, OW, d) * (t + 2) ** 2) / (9 * OH * OW);
+}
+
 /** U = G·g·Gᵀ for every (o, c) of packed [⌈O/8⌉][C·9][8] 3×3 weights, as [(T+2)²][⌈O/8⌉][C][8] (conv2d_wino_weights.wgsl). */
 export function winogradWeights(dev: Device, packed: Tensor, O: number, C: number, tile: WinogradTile): Tensor {
   const blocks = Math.ceil(O / 8);

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { getDevice } from '../helpers/device.ts';
 import { assertClose, golden, loadGolden, maxAbs } from '../helpers/assert.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
-import { conv2d, conv2dOutputSize, conv2dTesting, Conv2dWeights, CONV2D_SHAPE_VARIANTS, CONV2D_VARIANTS, pickVariant } from '../../src/kernels/conv2d.ts';
+import { conv2d, conv2dOutputSize, conv2dTesting, Conv2dWeights, CONV2D_SHAPE_VARIANTS, CONV2D_VARIANTS, deadRim, pickVariant, type Geometry } from '../../src/kernels/conv2d.ts';
 import { batchedGemm, winogradPlan, winogradTile } from '../../src/kernels/conv2d_winograd.ts';
 import { subgroupLanes, subgroupTesting } from '../../src/kernels/weight_fetch.ts';
 import { ShapeError } from '../../src/tensor/errors.ts';
@@ -36,8 +36,10 @@ for (const name of CASES) {
     // The GEMM-based variants once more with the plain kernels, where subgroup twins would run.
     const plainToo = subgroupLanes(dev, 16) ? ['blocked', 'im2col', 'winograd', 'window'].map((v) => `${v}/plain`) : [];
     // And Winograd with each tile size (winogradTile() picks one per shape).
-    for (const run of [...CONV2D_VARIANTS, ...CONV2D_SHAPE_VARIANTS, ...plainToo, 'winograd/t4', 'winograd/t6']) {
-      const [variant, option] = run.split('/');
+    // 'auto' (no variant): pickVariant's choice, after deadRim's pruning (dil24big runs as a 1×1).
+    for (const run of ['auto', ...CONV2D_VARIANTS, ...CONV2D_SHAPE_VARIANTS, ...plainToo, 'winograd/t4', 'winograd/t6']) {
+      const [named, option] = run.split('/');
+      const variant = named === 'auto' ? undefined : named;
       subgroupTesting.off = option === 'plain';
       conv2dTesting.winogradTile = option === 't4' ? 4 : option === 't6' ? 6 : 0;
       const refused =
@@ -60,6 +62,23 @@ for (const name of CASES) {
     weights.dispose();
   });
 }
+
+test('deadRim: taps that only ever read padding, dropped from every side alike', () => {
+  const geo = (H: number, W: number, K: number, stride: number, pad: number, dil: number): Geometry => {
+    const OH = conv2dOutputSize(H, K, stride, pad, dil);
+    const OW = conv2dOutputSize(W, K, stride, pad, dil);
+    return { N: 1, C: 1, H, W, O: 1, KH: K, KW: K, OH, OW, stride, pad, dil, relu: false };
+  };
+  assert.is(deadRim(geo(16, 16, 3, 1, 24, 24)), 1, 'dilation 24 on 16×16: the centre tap alone');
+  assert.is(deadRim(geo(4, 5, 3, 1, 12, 12)), 1, 'ASPP rate 12 on a 4×5 map');
+  assert.is(deadRim(geo(41, 41, 3, 1, 12, 12)), 0, 'LargeFOV fc6 at 321: every tap reads the map');
+  assert.is(deadRim(geo(65, 65, 3, 1, 36, 36)), 0, 'ASPP rate 36 at 513');
+  assert.is(deadRim(geo(4, 40, 3, 1, 12, 12)), 0, 'rows dead but columns live: nothing dropped');
+  assert.is(deadRim(geo(1, 1, 7, 2, 3, 1)), 3, 'a 7×7 stride-2 conv of a 1×1 input');
+  assert.is(deadRim(geo(1, 1, 3, 2, 1, 1)), 1, 'stride 2 on 1×1');
+  assert.is(deadRim(geo(3, 3, 3, 1, 2, 2)), 0, 'pad 2, dilation 2 on 3×3: the outer taps reach row 2');
+  assert.is(deadRim(geo(5, 5, 3, 1, 0, 1)), 0, 'no padding: nothing to drop');
+});
 
 test('winograd runs a large input in bands of tile rows', async () => {
   const dev = await getDevice();
