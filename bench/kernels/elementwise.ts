@@ -1,4 +1,4 @@
-import { add } from '../../src/kernels/binary.ts';
+import { binary, BINARY_VARIANTS } from '../../src/kernels/binary.ts';
 import { relu } from '../../src/kernels/unary.ts';
 import type { Device } from '../../src/tensor/device.ts';
 import { benchData } from '../harness.ts';
@@ -23,8 +23,9 @@ export const reluEntry: BenchEntry = {
 
 export const addEntry: BenchEntry = {
   kernel: 'add',
-  variants: ['default'],
-  presets: { 'deeplab-largefov': ['1,512,41,41|1,512,1,1', '1,21,41,41'], large: ['1,64,321,321'] },
+  variants: [...BINARY_VARIANTS],
+  // ResNet-101's residual adds at 321 (res2, res3, res4/res5: 33 of them per tower).
+  presets: { 'deeplab-largefov': ['1,512,41,41|1,512,1,1', '1,21,41,41'], large: ['1,64,321,321'], resnet: ['1,256,81,81', '1,512,41,41', '1,1024,41,41', '1,2048,41,41'] },
   shapeHelp: 'N,C,H,W (both operands) or A|B with NumPy broadcasting, e.g. 1,512,41,41|1,512,1,1',
   tolerance: 0,
   setup(dev: Device, shape: string) {
@@ -33,7 +34,7 @@ export const addEntry: BenchEntry = {
     const b = dev.tensor(benchData(sb.reduce((x, y) => x * y), 2), sb);
     const out = Math.max(a.size, b.size) * 4;
     return {
-      run: () => add(dev, a, b),
+      run: (variant: string) => binary(dev, 'add', a, b, { variant: variant as (typeof BINARY_VARIANTS)[number] }),
       flops: 0,
       bytes: a.byteLength + b.byteLength + out,
       dispose: () => (a.dispose(), b.dispose()),

@@ -1,4 +1,5 @@
 import shader from '../../shaders/binary.wgsl';
+import vec4Shader from '../../shaders/binary_vec4.wgsl';
 import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -36,25 +37,42 @@ function broadcastStrides(shape: readonly number[], out4: number[]): number[] {
   return strides;
 }
 
-/** z = op(a, b) elementwise with broadcasting; `relu` fuses max(z, 0) (a residual unit's add + ReLU). */
-export function binary(dev: Device, op: BinaryOp, a: Tensor, b: Tensor, opts: { relu?: boolean } = {}): Tensor {
+/** 'broadcast': any NumPy-broadcastable shapes, one element per invocation (the reference); 'vec4': equal shapes whose size is a multiple of 4. */
+export const BINARY_VARIANTS = ['broadcast', 'vec4'] as const;
+
+/**
+ * z = op(a, b) elementwise with broadcasting; `relu` fuses max(z, 0) (a residual unit's add +
+ * ReLU). The variant defaults to 'vec4' where it applies, else 'broadcast'.
+ */
+export function binary(dev: Device, op: BinaryOp, a: Tensor, b: Tensor, opts: { relu?: boolean; variant?: (typeof BINARY_VARIANTS)[number] } = {}): Tensor {
   if (a.dtype !== 'f32' || b.dtype !== 'f32') throw new ShapeError(`${op}: expects f32 tensors, got ${a} and ${b}`);
   const shape = broadcastShape(op, a.shape, b.shape);
+  const same = a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]) && a.size % 4 === 0;
+  const variant = opts.variant ?? (same ? 'vec4' : 'broadcast');
+  if (variant === 'vec4' && !same) throw new ShapeError(`${op}: variant 'vec4' needs operands of one shape with a size divisible by 4, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}; use 'broadcast'`);
   const out = dev.empty(shape);
   const out4 = [...Array(4 - shape.length).fill(1), ...shape];
-  runKernel(dev, {
+  const common = {
     kernel: opts.relu ? `${op}_relu` : op,
-    shader,
+    variant,
     constants: { OP: OPS[op], RELU: opts.relu ? 1 : 0 },
+    tensors: [a, b, out],
+    shape: `${fmtShape(a.shape)} ${fmtShape(b.shape)}`,
+    bytes: a.byteLength + b.byteLength + out.byteLength,
+  };
+  if (variant === 'vec4') {
+    runKernel(dev, { ...common, shader: vec4Shader, uniforms: new Params().u32(out.size / 4).build(), workgroups: grid1d(dev, Math.ceil(out.size / 4 / WG)) });
+    return out;
+  }
+  runKernel(dev, {
+    ...common,
+    shader,
     uniforms: new Params()
       .u32(out.size, out4[1], out4[2], out4[3])
       .u32(...broadcastStrides(a.shape, out4))
       .u32(...broadcastStrides(b.shape, out4))
       .build(),
-    tensors: [a, b, out],
     workgroups: grid1d(dev, Math.ceil(out.size / WG)),
-    shape: `${fmtShape(a.shape)} ${fmtShape(b.shape)}`,
-    bytes: a.byteLength + b.byteLength + out.byteLength,
   });
   return out;
 }

@@ -17,6 +17,7 @@ cases = {
     'row': ((2, 3, 7, 5), (5,)),               # trailing dim, lower rank
     'both': ((2, 1, 7, 1), (1, 3, 1, 5)),      # both sides broadcast
     'scalar': ((3, 1), (1,)),
+    'same4': ((2, 3, 4, 5), (2, 3, 4, 5)),    # equal shapes, size a multiple of 4 (the vec4 path)
 }
 for name, (sa, sb) in cases.items():
     a, b = torch.randn(*sa), torch.randn(*sb)

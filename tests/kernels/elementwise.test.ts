@@ -40,24 +40,32 @@ test('unary relu / affine / exp match PyTorch', async () => {
 
 test('binary ops (and add fused with ReLU) with NCHW broadcasting match PyTorch', async () => {
   const dev = await getDevice();
-  for (const c of ['same', 'bias', 'row', 'both', 'scalar']) {
+  for (const c of ['same', 'bias', 'row', 'both', 'scalar', 'same4']) {
     const a = await up(`${c}.a`);
-    for (const op of ['add', 'sub', 'mul', 'div', 'max', 'min'] as BinaryOp[]) {
-      const b = await up(op === 'div' ? `${c}.divisor` : `${c}.b`);
-      const ref = golden(g, `${c}.${op}`);
-      const z = binary(dev, op, a, b);
-      assert.equal([...z.shape], ref.shape, `${c}.${op} shape`);
-      assertClose(await z.download(), ref.data, { atol: 0, rtol: op === 'div' ? 1e-6 : 0 }, `${c}.${op}`);
-      z.dispose();
-      if (op === 'add') {
-        const r = binary(dev, 'add', a, b, { relu: true });
-        assertClose(await r.download(), golden(g, `${c}.add_relu`).data, { atol: 0, rtol: 0 }, `${c}.add_relu`);
-        r.dispose();
+    // 'vec4' only for equal shapes of a size divisible by 4 (same4); elsewhere it is refused.
+    for (const variant of c === 'same4' ? (['broadcast', 'vec4'] as const) : (['broadcast'] as const)) {
+      for (const op of ['add', 'sub', 'mul', 'div', 'max', 'min'] as BinaryOp[]) {
+        const b = await up(op === 'div' ? `${c}.divisor` : `${c}.b`);
+        const ref = golden(g, `${c}.${op}`);
+        const z = binary(dev, op, a, b, { variant });
+        assert.equal([...z.shape], ref.shape, `${c}.${op} shape`);
+        assertClose(await z.download(), ref.data, { atol: 0, rtol: op === 'div' ? 1e-6 : 0 }, `${c}.${op}/${variant}`);
+        z.dispose();
+        if (op === 'add') {
+          const r = binary(dev, 'add', a, b, { relu: true, variant });
+          assertClose(await r.download(), golden(g, `${c}.add_relu`).data, { atol: 0, rtol: 0 }, `${c}.add_relu/${variant}`);
+          r.dispose();
+        }
+        b.dispose();
       }
-      b.dispose();
     }
     a.dispose();
   }
+  const a = await up('same.a');
+  const b = await up('same.b');
+  assert.throws(() => binary(dev, 'add', a, b, { variant: 'vec4' }), (e: Error) => e instanceof ShapeError && /vec4.*size divisible by 4.*\[2, 3, 7, 5\]/.test(e.message));
+  a.dispose();
+  b.dispose();
 });
 
 test('shapes that do not broadcast are refused naming both shapes', async () => {
