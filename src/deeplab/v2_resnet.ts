@@ -12,7 +12,7 @@ import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { v1PaddedSize } from './v1_arch.ts';
-import { resnetConvs, resnetLayers, resnetWeightShapes, type ResConvSpec, type ResNetLayers, type ResNetWidths } from './v2_resnet_arch.ts';
+import { fromKazutoNames, resnetConvs, resnetLayers, resnetWeightShapes, type ResConvSpec, type ResNetLayers, type ResNetWidths } from './v2_resnet_arch.ts';
 
 /** The input scales DeepLab v2's test net runs, as Caffe Interp factors of the (padded) input. */
 export const V2_SCALES = { 1: {}, 0.75: { shrink: 4, zoom: 3 }, 0.5: { shrink: 2 } } as const;
@@ -54,13 +54,15 @@ export class DeepLabV2ResNet {
   }
 
   /**
-   * Checks `tensors` (every missing, unexpected or mis-shaped one named in one WeightFileError),
+   * Checks `tensors`, in Caffe's names or kazuto1011/deeplab-pytorch's (fromKazutoNames; every
+   * missing, unexpected or mis-shaped one named in one WeightFileError),
    * folds each BatchNorm (mean = blob0 / blob2, var = blob1 / blob2, as Caffe) and Scale into its
    * conv, and uploads. BatchNorm and Scale vectors stored 4-D (1×C×1×1) are read as [C].
    */
   static fromWeights(dev: Device, config: V2ResNetConfig, tensors: Map<string, HostTensor>, what: string): DeepLabV2ResNet {
     const m = new DeepLabV2ResNet(dev, config);
     const expected = resnetWeightShapes(m.layers);
+    tensors = fromKazutoNames(tensors) ?? tensors;
     const flat = new Map(tensors);
     for (const [name, t] of tensors) {
       const want = expected.get(name);

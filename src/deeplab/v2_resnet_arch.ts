@@ -1,3 +1,4 @@
+import type { HostTensor } from '../nn/safetensors.ts';
 import { ShapeError } from '../tensor/errors.ts';
 
 // DeepLab v2 ResNet-101 as its Caffe test prototxt defines it (deeplab-spec §2;
@@ -125,4 +126,49 @@ export function resnetWeightShapes(l: ResNetLayers): Map<string, number[]> {
     m.set(`${c.bn.scale}.bias`, [c.out]);
   }
   return m;
+}
+
+/** kazuto1011's bottleneck parts → Caffe's branches; a PyTorch BatchNorm's tensors → Caffe's BatchNorm/Scale blobs. */
+const KAZUTO_BRANCH: Record<string, string> = { reduce: '2a', conv3x3: '2b', increase: '2c', shortcut: '1' };
+const KAZUTO_BN: Record<string, [string, string]> = { weight: ['scale', 'weight'], bias: ['scale', 'bias'], running_mean: ['bn', 'weight'], running_var: ['bn', 'bias'] };
+
+/** The Caffe name of one of kazuto1011's tensor names (without `base.`), or null if it is none of the net's. */
+function kazutoName(k: string): string | null {
+  const head = k.match(/^aspp\.c(\d)\.(weight|bias)$/);
+  if (head) return `fc1_voc12_c${head[1]}.${head[2]}`;
+  let conv: string, bn: string, part: string, leaf: string;
+  const stem = k.match(/^layer1\.conv1\.(conv|bn)\.(\w+)$/);
+  const unit = k.match(/^layer([2-5])\.block(\d+)\.(reduce|conv3x3|increase|shortcut)\.(conv|bn)\.(\w+)$/);
+  if (stem) [conv, bn, part, leaf] = ['conv1', '_conv1', stem[1], stem[2]];
+  else if (unit) {
+    const stage = +unit[1];
+    const u = unitNames(stage, RESNET101_UNITS[stage - 2])[+unit[2] - 1];
+    if (!u) return null;
+    const b = KAZUTO_BRANCH[unit[3]];
+    [conv, bn, part, leaf] = [`res${u}_branch${b}`, `${u}_branch${b}`, unit[4], unit[5]];
+  } else return null;
+  if (part === 'conv') return leaf === 'weight' ? `${conv}.weight` : null;
+  const to = KAZUTO_BN[leaf];
+  return to ? `${to[0]}${bn}.${to[1]}` : null;
+}
+
+/**
+ * kazuto1011/deeplab-pytorch's names for the same net (deeplab-spec §2; its
+ * `deeplabv2_resnet101_msc-vocaug-20000.pth`), renamed to Caffe's: `base.layer1.conv1` is conv1,
+ * `base.layer{2…5}.block{k}.{reduce, conv3x3, increase, shortcut}` the units' branch2a/2b/2c/1,
+ * `base.aspp.c{i}` the head; each PyTorch BatchNorm becomes a Caffe BatchNorm with scale factor 1
+ * and a Scale. Returns null when `tensors` is not in that layout; names it does not know are kept
+ * (the weight check reports them).
+ */
+export function fromKazutoNames(tensors: Map<string, HostTensor>): Map<string, HostTensor> | null {
+  if (![...tensors.keys()].some((k) => /^(base\.)?layer1\.conv1\.conv\.weight$/.test(k))) return null;
+  const out = new Map<string, HostTensor>();
+  for (const [key, t] of tensors) {
+    const k = key.replace(/^base\./, '');
+    if (k.endsWith('.num_batches_tracked')) continue;
+    const name = kazutoName(k) ?? key;
+    out.set(name, t);
+    if (/^bn.*\.weight$/.test(name)) out.set(name.replace(/\.weight$/, '.blob2'), { dtype: 'F32', shape: [1], data: new Float32Array([1]) });
+  }
+  return out;
 }

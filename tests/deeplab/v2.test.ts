@@ -6,6 +6,7 @@ import { assertClose, golden, loadGolden, maxAbs, repoRoot } from '../helpers/as
 import { createModel, type CreateModelOptions } from '../../src/deeplab/models.ts';
 import { resnetConvs, resnetLayers } from '../../src/deeplab/v2_resnet_arch.ts';
 import { WeightFileError, parseSafetensors } from '../../src/nn/safetensors.ts';
+import { readPth } from '../../src/nn/pth.ts';
 import { AtrousError, ShapeError } from '../../src/tensor/errors.ts';
 
 // Reference: tests/golden/deeplab_v2.py, an independent PyTorch (float64) implementation of the
@@ -39,6 +40,20 @@ test('deeplab-v2-resnet101: three-scale (MSC, MAX fusion) scores match PyTorch f
   await checkScores({ weights: `${dir}/resnet101.safetensors` }, 'scores.msc', 'safetensors');
   // The caffemodel carries no metadata; its bn_conv1 blobs are stored 1×C×1×1.
   await checkScores({ weights: `${dir}/resnet101.caffemodel`, widths: REDUCED, numClasses: 5 }, 'scores.msc', 'caffemodel');
+});
+
+test('deeplab-v2-resnet101: kazuto1011/deeplab-pytorch\'s .pth names (the same weights, PyTorch BatchNorms) give the same scores', async () => {
+  await checkScores({ weights: `${dir}/resnet101_kazuto.pth`, widths: REDUCED, numClasses: 5 }, 'scores.msc', 'kazuto .pth');
+  const dev = await getDevice();
+  const t = readPth(readFileSync(`${dir}/resnet101_kazuto.pth`));
+  t.set('base.layer4.block30.reduce.conv.weight', t.get('base.layer4.block1.reduce.conv.weight')!);
+  t.delete('base.aspp.c2.bias');
+  await createModel(dev, MODEL, { weights: t, widths: REDUCED, numClasses: 5 }).then(
+    () => assert.unreachable(),
+    (e: Error) => {
+      for (const s of ['missing fc1_voc12_c2.bias [5]', 'unexpected base.layer4.block30.reduce.conv.weight']) assert.ok(e instanceof WeightFileError && e.message.includes(s), e.message);
+    },
+  );
 });
 
 test('deeplab-v2-resnet101: one scale matches PyTorch', async () => {

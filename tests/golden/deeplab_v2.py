@@ -9,9 +9,12 @@ Writes
   tests/fixtures/deeplab_v2/resnet101.safetensors   reduced-width random weights, Caffe's blob names
   tests/fixtures/deeplab_v2/resnet101.caffemodel    the same, new `layer` layout, BatchNorm blobs
                                                     (mean and variance sums, scale factor) and Scale
+  tests/fixtures/deeplab_v2/resnet101_kazuto.pth    the same, as kazuto1011/deeplab-pytorch names
+                                                    them (torch.save, zip format)
   tests/fixtures/deeplab_v2.safetensors             the image, the scores (three scales and one)
 Run: /usr/bin/python3 tests/golden/deeplab_v2.py
 """
+import collections
 import json
 import math
 import os
@@ -150,6 +153,31 @@ def write_caffemodel(pb, path, specs, ws):
         f.write(net.SerializeToString())
 
 
+def kazuto_state(specs, ws):
+    """The same weights under kazuto1011/deeplab-pytorch's names (MSC wrapper: 'base.'), its
+    PyTorch BatchNorms holding the statistics themselves (Caffe's sums over the scale factor)."""
+    part = {'2a': 'reduce', '2b': 'conv3x3', '2c': 'increase', '1': 'shortcut'}
+    sd = collections.OrderedDict()
+    t = lambda a: torch.from_numpy(np.ascontiguousarray(a, np.float32))
+    for name, bn, *_ in specs:
+        if bn is None:
+            i = name[-1]
+            sd[f'base.aspp.c{i}.weight'], sd[f'base.aspp.c{i}.bias'] = t(ws[name + '.weight']), t(ws[name + '.bias'])
+            continue
+        if name == 'conv1':
+            p = 'base.layer1.conv1'
+        else:
+            unit, branch = name[3:].split('_branch')
+            stage = int(unit[0])
+            p = f'base.layer{stage}.block{unit_names(stage, UNITS[stage - 2]).index(unit) + 1}.{part[branch]}'
+        f = np.float32(ws[f'bn{bn}.blob2'][0])
+        sd[p + '.conv.weight'] = t(ws[name + '.weight'])
+        sd[p + '.bn.weight'], sd[p + '.bn.bias'] = t(ws[f'scale{bn}.weight']), t(ws[f'scale{bn}.bias'])
+        sd[p + '.bn.running_mean'], sd[p + '.bn.running_var'] = t(ws[f'bn{bn}.weight'] / f), t(ws[f'bn{bn}.bias'] / f)
+        sd[p + '.bn.num_batches_tracked'] = torch.tensor(0)
+    return sd
+
+
 if __name__ == '__main__':
     torch.set_grad_enabled(False)
     pb = compile_proto()
@@ -161,6 +189,7 @@ if __name__ == '__main__':
     meta = {'model': 'deeplab-v2-resnet101', 'widths': json.dumps(REDUCED), 'num_classes': nc, 'classes': 'a,b,c,d,e'}
     save_safetensors(os.path.join(wdir, 'resnet101.safetensors'), ws, meta)
     write_caffemodel(pb, os.path.join(wdir, 'resnet101.caffemodel'), specs, ws)
+    torch.save(kazuto_state(specs, ws), os.path.join(wdir, 'resnet101_kazuto.pth'))
     img = (Mulberry32(99).fill(35 * 44 * 3) * 127.5 + 127.5).round().clip(0, 255).astype(np.uint8).reshape(35, 44, 3)
     out = {'image': img}
     out['scores.msc'] = forward(specs, ws, preprocess(img), [1, 0.75, 0.5]).float()
