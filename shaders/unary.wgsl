@@ -6,7 +6,7 @@ struct Params { count: u32, alpha: f32, beta: f32 }
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
-override OP: u32 = 0;   // 0 relu, 1 affine (alpha*x + beta), 2 exp, 3 neg, 4 abs
+override OP: u32 = 0;   // 0 relu, 1 affine (alpha*x + beta), 2 exp, 3 neg, 4 abs, 5 log
 override WG: u32 = 256;
 
 fn apply(v: f32) -> f32 {
@@ -15,7 +15,8 @@ fn apply(v: f32) -> f32 {
     case 1u: { return fma(p.alpha, v, p.beta); }
     case 2u: { return exp(v); }
     case 3u: { return -v; }
-    default: { return abs(v); }
+    case 4u: { return abs(v); }
+    default: { return log(v); }
   }
 }
 

@@ -3,7 +3,6 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CRF_DEFAULTS, denseCrf, unaryFromLogits } from '../deeplab/crf.ts';
 import { createModel, MODEL_NAMES, V2_RESNET, type SegmentationModel } from '../deeplab/models.ts';
-import type { V2Scale } from '../deeplab/v2_resnet.ts';
 import { decodeImage, encodeLabelPng, encodeRgbPng, overlay, type RgbImage } from '../io/image.ts';
 import { writeNpy } from '../io/npy.ts';
 import { writeAtomic } from '../io/files.ts';
@@ -34,7 +33,9 @@ Options:
                       {name}, replaced by each image's name (e.g. scores/{name}.npy).
   --crf               refine the labels with the dense CRF, using the model's published settings
   --scales LIST       ${V2_RESNET}'s input scales: 1,0.75,0.5 (default: the released
-                      test net, MAX-fused) or 1 (one scale: about 1.8× less work)
+                      test net, MAX-fused) or 1 (one scale: about 1.8× less work); DeepLab v3's
+                      (default 1): several, e.g. 0.75,1,1.25, average their probabilities
+  --flip              DeepLab v3: also run each scale mirrored left-right
   -h, --help          this help
 
 Outputs are written atomically (temporary file, then rename); an output path equal to an input
@@ -152,14 +153,18 @@ export function modelArgs(model: string | undefined, weights: string | undefined
   return { name, weights: weights ?? bundledAsset(DEMO_WEIGHTS) };
 }
 
-/** --scales: "1", "1,0.75", "1,0.5" or "1,0.75,0.5", for the v2 ResNet only. */
-function scalesArg(list: string, model: string): V2Scale[] {
-  if (model !== V2_RESNET) throw new UsageError(`--scales is for --model ${V2_RESNET}; ${model} runs one scale`);
+/** --scales: for the v2 ResNet "1" plus 0.75 and/or 0.5; for DeepLab v3 any scales in (0, 4]. */
+function scalesArg(list: string, model: string): number[] {
   const scales = list.split(',').map(Number);
+  if (model.startsWith('deeplab-v3-')) {
+    if (!scales.every((s) => s > 0 && s <= 4)) throw new UsageError(`--scales ${list}: give numbers in (0, 4], e.g. 0.75,1,1.25`);
+    return scales;
+  }
+  if (model !== V2_RESNET) throw new UsageError(`--scales is for --model ${V2_RESNET} and DeepLab v3; ${model} runs one scale`);
   if (scales[0] !== 1 || !scales.every((s) => s === 1 || s === 0.75 || s === 0.5) || new Set(scales).size !== scales.length) {
     throw new UsageError(`--scales ${list}: give 1, then 0.75 and/or 0.5 (e.g. 1,0.75,0.5)`);
   }
-  return scales as V2Scale[];
+  return scales;
 }
 
 export const segment: Command = {
@@ -177,6 +182,7 @@ export const segment: Command = {
         'scores-out': { type: 'string' },
         crf: { type: 'boolean' },
         scales: { type: 'string' },
+        flip: { type: 'boolean' },
       },
     });
     const { values: v, positionals } = parsed;
@@ -186,13 +192,14 @@ export const segment: Command = {
     const jobs = planOutputs(images, out, v['scores-out']);
     const m = modelArgs(v.model, v.weights);
     const scales = v.scales === undefined ? undefined : scalesArg(v.scales, m.name);
+    if (v.flip && !m.name.startsWith('deeplab-v3-')) throw new UsageError(`--flip is for DeepLab v3 (--model deeplab-v3-resnet50 or -resnet101)`);
     if (v.crf && !CRF_DEFAULTS[m.name]) {
       throw new UsageError(`--crf: ${m.name} has no published CRF settings (DeepLab v3 uses none); write --scores-out and run \`atrous crf\` with your own`);
     }
 
     const dev = await Device.create();
     try {
-      const model = await createModel(dev, m.name, { weights: m.weights, scales });
+      const model = await createModel(dev, m.name, { weights: m.weights, scales, flip: v.flip });
       mkdirSync(out, { recursive: true });
       const bar = progress(jobs.length);
       let failed = 0;

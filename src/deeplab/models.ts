@@ -37,8 +37,16 @@ export interface CreateModelOptions {
   classes?: string[];
   /** Pad inputs to at least this size, as Caffe's crop_size (see V1Config.canvas). v1 models only. */
   canvas?: number;
-  /** deeplab-v2-resnet101's input scales; default [1, 0.75, 0.5] (the released test net). */
-  scales?: V2Scale[];
+  /**
+   * Input scales: deeplab-v2-resnet101's (default [1, 0.75, 0.5], the released test net, MAX-fused),
+   * or DeepLab v3's (default [1]; several are averaged as probabilities, see V3Config).
+   */
+  scales?: number[];
+  /** DeepLab v3: also run each scale mirrored (V3Config.flip). */
+  flip?: boolean;
+  /** DeepLab v3: output stride 8 (default, torchvision's) or 16, and the multi-grid (V3Options). */
+  outputStride?: 8 | 16;
+  multiGrid?: number[];
 }
 
 export const V2_RESNET = 'deeplab-v2-resnet101';
@@ -84,17 +92,19 @@ export async function createModel(dev: Device, name: string, opts: CreateModelOp
   const numClasses = opts.numClasses ?? (meta.num_classes ? Number(meta.num_classes) : (v3Classes ?? 21));
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new AtrousError(`${what}: number of classes ${numClasses} must be a positive integer`);
   const classes = opts.classes ?? (meta.classes ? meta.classes.split(',') : numClasses === 21 ? VOC_CLASSES : undefined);
+  if (!isV3(name) && (opts.flip || opts.outputStride || opts.multiGrid)) throw new AtrousError(`${name}: the flip, outputStride and multiGrid options are for DeepLab v3`);
   let net: DeepLabV1 | DeepLabV2ResNet | DeepLabV3;
   if (isV3(name)) {
-    if (opts.canvas || opts.scales || widths) throw new AtrousError(`${name}: the canvas, scales and widths options are for the Caffe models`);
+    if (opts.canvas || widths) throw new AtrousError(`${name}: the canvas and widths options are for the Caffe models`);
     const variant = name as V3Variant;
-    net = tensors ? withModelHint(() => DeepLabV3.fromWeights(dev, variant, numClasses, tensors, what)) : DeepLabV3.random(dev, variant, numClasses, opts.seed ?? 1);
+    const config = { scales: opts.scales, flip: opts.flip, outputStride: opts.outputStride, multiGrid: opts.multiGrid };
+    net = tensors ? withModelHint(() => DeepLabV3.fromWeights(dev, variant, numClasses, tensors, what, config)) : DeepLabV3.random(dev, variant, numClasses, opts.seed ?? 1, config);
   } else if (name === V2_RESNET) {
     if (opts.canvas) throw new AtrousError(`${name}: the canvas option is for the v1 models`);
-    const config = { numClasses, widths: widths as Partial<ResNetWidths>, scales: opts.scales };
+    const config = { numClasses, widths: widths as Partial<ResNetWidths>, scales: opts.scales as V2Scale[] | undefined };
     net = tensors ? withModelHint(() => DeepLabV2ResNet.fromWeights(dev, config, tensors, what)) : DeepLabV2ResNet.random(dev, config, opts.seed ?? 1);
   } else {
-    if (opts.scales) throw new AtrousError(`${name}: the scales option is for ${V2_RESNET}`);
+    if (opts.scales) throw new AtrousError(`${name}: the scales option is for ${V2_RESNET} and DeepLab v3`);
     const config = { variant: name as V1Variant, numClasses, widths: widths as Partial<V1Widths>, canvas: opts.canvas };
     net = tensors ? withModelHint(() => DeepLabV1.fromWeights(dev, config, tensors, what)) : DeepLabV1.random(dev, config, opts.seed ?? 1);
   }

@@ -1,4 +1,8 @@
 import { binary } from '../kernels/binary.ts';
+import { flipHorizontal } from '../kernels/flip.ts';
+import { sumN } from '../kernels/reduce_n.ts';
+import { softmaxChannels } from '../kernels/softmax.ts';
+import { unary } from '../kernels/unary.ts';
 import { concatChannels } from '../kernels/concat.ts';
 import { conv2d, Conv2dWeights } from '../kernels/conv2d.ts';
 import { globalAvgPool2d, maxPool2d } from '../kernels/pool2d.ts';
@@ -10,7 +14,19 @@ import { checkWeights } from '../nn/weights.ts';
 import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { v3Convs, v3Layers, v3WeightShapes, type V3ConvSpec, type V3Layers, type V3Variant } from './v3_arch.ts';
+import { v3Convs, v3Layers, v3WeightShapes, type V3ConvSpec, type V3Layers, type V3Options, type V3Variant } from './v3_arch.ts';
+
+/** The backbone's resolution (V3Options) and test-time augmentation. */
+export interface V3Config extends V3Options {
+  /**
+   * Input scales, each run at round(s·H) × round(s·W) (bilinear, align_corners false); with more
+   * than one scale, or with `flip`, forward() returns log of the views' mean class probabilities
+   * (the paper's and TF DeepLab's multi-scale evaluation), which argmax and the CRF read as logits.
+   */
+  scales?: readonly number[];
+  /** Also run each scale mirrored left–right (and mirror its scores back). */
+  flip?: boolean;
+}
 
 /** torchvision's BatchNorm2d eps. */
 const BN_EPS = 1e-5;
@@ -27,20 +43,29 @@ export class DeepLabV3 {
   readonly layers: V3Layers;
   private readonly weights = new Map<string, Conv2dWeights>();
 
+  private readonly scales: readonly number[];
+  private readonly flip: boolean;
+
   private constructor(
     readonly dev: Device,
     readonly variant: V3Variant,
     readonly numClasses: number,
+    config: V3Config = {},
   ) {
-    this.layers = v3Layers(variant, numClasses);
+    this.layers = v3Layers(variant, numClasses, config);
+    this.scales = config.scales ?? [1];
+    this.flip = config.flip ?? false;
+    if (!this.scales.length || !this.scales.every((v) => v > 0 && v <= 4)) {
+      throw new ShapeError(`${variant}: scales ${JSON.stringify(this.scales)} must be numbers in (0, 4]`);
+    }
   }
 
   /**
    * Checks `tensors` (num_batches_tracked and aux_classifier.* are ignored; every missing,
    * unexpected or mis-shaped tensor is named in one WeightFileError), folds and uploads.
    */
-  static fromWeights(dev: Device, variant: V3Variant, numClasses: number, tensors: Map<string, HostTensor>, what: string): DeepLabV3 {
-    const m = new DeepLabV3(dev, variant, numClasses);
+  static fromWeights(dev: Device, variant: V3Variant, numClasses: number, tensors: Map<string, HostTensor>, what: string, config: V3Config = {}): DeepLabV3 {
+    const m = new DeepLabV3(dev, variant, numClasses, config);
     const used = new Map([...tensors].filter(([name]) => !unused(name)));
     checkWeights(used, v3WeightShapes(m.layers), what);
     const f32 = (name: string) => used.get(name)!.data as Float32Array;
@@ -57,8 +82,8 @@ export class DeepLabV3 {
   }
 
   /** Random folded weights (He-uniform, biases in [−0.1, 0.1)) from one mulberry32 stream, for benchmarks. */
-  static random(dev: Device, variant: V3Variant, numClasses: number, seed: number): DeepLabV3 {
-    const m = new DeepLabV3(dev, variant, numClasses);
+  static random(dev: Device, variant: V3Variant, numClasses: number, seed: number, config: V3Config = {}): DeepLabV3 {
+    const m = new DeepLabV3(dev, variant, numClasses, config);
     const rng = new Mulberry32(seed);
     for (const c of v3Convs(m.layers)) {
       const fanIn = c.in * c.k * c.k;
@@ -76,12 +101,37 @@ export class DeepLabV3 {
     return this.dev.withLabel(c.name, () => conv2d(this.dev, x, this.weights.get(c.name)!, { stride: c.stride, pad, dilation: c.dilation, relu: c.relu }));
   }
 
-  /** x: [N, 3, H, W] (torchvisionPreprocess) → logits [N, C, H, W], for any H, W. */
+  /**
+   * x: [N, 3, H, W] (torchvisionPreprocess) → logits [N, C, H, W], for any H, W; with several
+   * scales or flip, log of the views' mean probabilities.
+   */
   forward(x: Tensor): Tensor {
-    const { dev, layers } = this;
+    const { dev } = this;
     if (x.shape.length !== 4 || x.shape[1] !== 3 || x.dtype !== 'f32') {
       throw new ShapeError(`${this.variant}: forward takes a preprocessed f32 image batch [N, 3, H, W], got ${fmtShape(x.shape)} ${x.dtype}; use model.preprocess(image)`);
     }
+    if (this.scales.length === 1 && this.scales[0] === 1 && !this.flip) return this.single(x);
+    const [, , H, W] = x.shape;
+    const resize = (t: Tensor, height: number, width: number) => resizeBilinear(dev, t, { height, width, alignCorners: false });
+    return dev.scope(() => {
+      const probs: Tensor[] = [];
+      for (const s of this.scales) {
+        const [h, w] = [Math.max(1, Math.floor(s * H + 0.5)), Math.max(1, Math.floor(s * W + 0.5))];
+        const xs = h === H && w === W ? x : dev.withLabel(`scale ${s}`, () => resize(x, h, w));
+        for (const mirrored of this.flip ? [false, true] : [false]) {
+          let y = mirrored ? this.single(flipHorizontal(dev, xs)) : this.single(xs);
+          if (mirrored) y = flipHorizontal(dev, y);
+          if (h !== H || w !== W) y = resize(y, H, W);
+          probs.push(dev.withLabel('softmax', () => softmaxChannels(dev, y)));
+        }
+      }
+      return dev.withLabel('mean', () => unary(dev, 'log', unary(dev, 'affine', sumN(dev, probs), { alpha: 1 / probs.length })));
+    });
+  }
+
+  /** One view: torchvision's forward. */
+  private single(x: Tensor): Tensor {
+    const { dev, layers } = this;
     const [, , H, W] = x.shape;
     return dev.scope(() => {
       const c1 = this.conv(layers.conv1, x);

@@ -5,7 +5,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
 
 const WG = 256;
-const OPS = { relu: 0, affine: 1, exp: 2, neg: 3, abs: 4 } as const;
+const OPS = { relu: 0, affine: 1, exp: 2, neg: 3, abs: 4, log: 5 } as const;
 export type UnaryOp = keyof typeof OPS;
 
 /** y = op(x) elementwise; `affine` is alpha·x + beta. Writes into `out` when given (may be x itself). */

@@ -3,12 +3,12 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { getDevice } from '../helpers/device.ts';
 import { assertClose, golden, loadGolden, maxAbs, repoRoot } from '../helpers/assert.ts';
-import { createModel } from '../../src/deeplab/models.ts';
+import { createModel, type CreateModelOptions } from '../../src/deeplab/models.ts';
 import { v3Layers, v3WeightShapes } from '../../src/deeplab/v3_arch.ts';
 import { Mulberry32 } from '../../src/nn/random.ts';
 import { WeightFileError, type HostTensor } from '../../src/nn/safetensors.ts';
 import { parseWeights } from '../../src/nn/weights.ts';
-import { AtrousError } from '../../src/tensor/errors.ts';
+import { AtrousError, ShapeError } from '../../src/tensor/errors.ts';
 
 // Reference: torchvision's own deeplabv3_resnet50 in float64 (tests/golden/deeplab_v3.py), with
 // random weights both sides draw by one rule in torchvision's state-dict order.
@@ -44,6 +44,31 @@ test('deeplab-v3: our tensor names and shapes are torchvision\'s state dict, in 
     const ours = [...v3WeightShapes(v3Layers(variant, nc))];
     assert.equal(ours, used(keys(key)), variant);
   }
+});
+
+/** Runs the model on the fixture's image and checks `fn(output)` against `key` to 1e-4 of its range (or `atol`). */
+async function check(opts: CreateModelOptions, key: string, fn: (y: Float32Array) => Float32Array = (y) => y, atol?: number) {
+  const dev = await getDevice();
+  const live = dev.liveTensors;
+  const m = await createModel(dev, 'deeplab-v3-resnet50', { ...opts, weights: randomState(keys('keys_resnet50_c5'), 33) });
+  const im = golden(g, 'image');
+  const x = m.preprocess({ height: im.shape[0], width: im.shape[1], data: Uint8Array.from(im.data) });
+  const y = m.forward(x);
+  const ref = golden(g, key);
+  assert.equal([...y.shape], ref.shape, key);
+  assertClose(fn((await y.download()) as Float32Array), ref.data, { atol: atol ?? 1e-4 * (1 + maxAbs(ref.data)) }, key);
+  x.dispose();
+  y.dispose();
+  m.dispose();
+  assert.is(dev.liveTensors, live, `${key}: every tensor is released after dispose()`);
+}
+
+test('deeplab-v3-resnet50 at output stride 16 with multi-grid (1, 2, 4) matches torchvision\'s parts so assembled', async () => {
+  await check({ outputStride: 16, multiGrid: [1, 2, 4] }, 'scores.os16_grid124');
+});
+
+test('deeplab-v3-resnet50 with scales 0.75, 1, 1.25 and flip: the mean probabilities match PyTorch\'s', async () => {
+  await check({ scales: [0.75, 1, 1.25], flip: true }, 'probs.msflip', (y) => y.map(Math.exp), 1e-5);
 });
 
 test('deeplab-v3-resnet50: preprocessing and scores match torchvision (29×37 input)', async () => {
@@ -90,9 +115,23 @@ test('deeplab-v3: tiny inputs give finite scores of their size; wrong weights an
     () => assert.unreachable(),
     (e: Error) => assert.ok(e instanceof WeightFileError && /holds "deeplab-v2-resnet101", a Caffe ResNet-101 model; use --model deeplab-v2-resnet101/.test(e.message), e.message),
   );
-  await createModel(dev, 'deeplab-v3-resnet50', { scales: [1] }).then(
+  await createModel(dev, 'deeplab-v3-resnet50', { canvas: 513 }).then(
     () => assert.unreachable(),
     (e: Error) => assert.ok(e instanceof AtrousError && /options are for the Caffe models/.test(e.message), e.message),
+  );
+  for (const [opts, pattern] of [
+    [{ multiGrid: [1, 2] }, /multi-grid \[1,2\] needs 3 positive integers/],
+    [{ outputStride: 32 }, /output stride 32; 8 or 16/],
+    [{ scales: [0] }, /scales \[0\] must be numbers in \(0, 4\]/],
+  ] as [CreateModelOptions, RegExp][]) {
+    await createModel(dev, 'deeplab-v3-resnet50', opts).then(
+      () => assert.unreachable(JSON.stringify(opts)),
+      (e: Error) => assert.ok(e instanceof ShapeError && pattern.test(e.message), e.message),
+    );
+  }
+  await createModel(dev, 'deeplab-largefov', { flip: true }).then(
+    () => assert.unreachable(),
+    (e: Error) => assert.ok(e instanceof AtrousError && /options are for DeepLab v3/.test(e.message), e.message),
   );
 });
 

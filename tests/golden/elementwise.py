@@ -1,4 +1,4 @@
-"""Golden data for the elementwise kernels (relu, affine, exp, add, add + relu, sub, mul, div, max, min with
+"""Golden data for the elementwise kernels (relu, affine, exp, log, add, add + relu, sub, mul, div, max, min with
 NCHW broadcasting), computed by PyTorch. Run: /usr/bin/python3 tests/golden/elementwise.py"""
 import torch
 
@@ -11,6 +11,7 @@ out['x'] = x
 out['relu'] = torch.relu(x)
 out['affine'] = x * 1.5 - 0.25
 out['exp'] = torch.exp(x)
+out['log'] = torch.log(x.abs() + 0.01)  # of abs(x) + 0.01, which the test forms with the abs and affine ops
 cases = {
     'same': ((2, 3, 7, 5), (2, 3, 7, 5)),
     'bias': ((2, 3, 7, 5), (1, 3, 1, 1)),      # per-channel

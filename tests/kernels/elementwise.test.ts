@@ -16,13 +16,14 @@ const up = async (key: string) => {
   return dev.tensor(h.data, h.shape);
 };
 
-test('unary relu / affine / exp match PyTorch', async () => {
+test('unary relu / affine / exp / abs / log match PyTorch', async () => {
   const dev = await getDevice();
   const x = await up('x');
   const cases: [string, () => ReturnType<typeof unary>, number][] = [
     ['relu', () => unary(dev, 'relu', x), 0],
     ['affine', () => unary(dev, 'affine', x, { alpha: 1.5, beta: -0.25 }), 1e-6],
     ['exp', () => unary(dev, 'exp', x), 1e-6],
+    ['log', () => dev.scope(() => unary(dev, 'log', unary(dev, 'affine', unary(dev, 'abs', x), { beta: 0.01 }))), 1e-6],
   ];
   for (const [name, run, rtol] of cases) {
     const y = run();
