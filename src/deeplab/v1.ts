@@ -1,9 +1,8 @@
-import { conv2d, Conv2dWeights } from '../kernels/conv2d.ts';
 import { cropPad2d } from '../kernels/crop_pad.ts';
 import { avgPool2d, maxPool2d } from '../kernels/pool2d.ts';
 import { sumN } from '../kernels/reduce_n.ts';
 import { caffeInterpSize, resizeBilinear } from '../kernels/resize.ts';
-import { Mulberry32 } from '../nn/random.ts';
+import { ConvLayers } from '../nn/conv_layers.ts';
 import type { HostTensor } from '../nn/safetensors.ts';
 import { checkWeights } from '../nn/weights.ts';
 import type { Device } from '../tensor/device.ts';
@@ -29,7 +28,7 @@ export class DeepLabV1 {
   readonly arch: V1Arch;
   readonly numClasses: number;
   private readonly specs = new Map<string, ConvSpec>();
-  private readonly weights = new Map<string, Conv2dWeights>();
+  private readonly convs: ConvLayers;
 
   private constructor(
     readonly dev: Device,
@@ -37,6 +36,7 @@ export class DeepLabV1 {
   ) {
     this.arch = V1_ARCH[config.variant];
     this.numClasses = config.numClasses ?? 21;
+    this.convs = new ConvLayers(dev);
     for (const l of v1Layers(config)) this.specs.set(l.name, l);
   }
 
@@ -50,7 +50,7 @@ export class DeepLabV1 {
     for (const l of m.specs.values()) {
       const w = tensors.get(`${l.name}.weight`)!.data as Float32Array;
       const b = tensors.get(`${l.name}.bias`)!.data as Float32Array;
-      m.weights.set(l.name, Conv2dWeights.fromHost(dev, w, [l.out, l.in, l.k, l.k], b, l.name));
+      m.convs.upload(l, w, b);
     }
     return m;
   }
@@ -61,18 +61,12 @@ export class DeepLabV1 {
    */
   static random(dev: Device, config: V1Config, seed: number): DeepLabV1 {
     const m = new DeepLabV1(dev, config);
-    const rng = new Mulberry32(seed);
-    for (const l of m.specs.values()) {
-      const fanIn = l.in * l.k * l.k;
-      const w = rng.fill(l.out * fanIn, Math.sqrt(6 / fanIn));
-      m.weights.set(l.name, Conv2dWeights.fromHost(dev, w, [l.out, l.in, l.k, l.k], rng.fill(l.out), l.name));
-    }
+    m.convs.randomize([...m.specs.values()], seed, 1);
     return m;
   }
 
   private conv(name: string, x: Tensor): Tensor {
-    const s = this.specs.get(name)!;
-    return this.dev.withLabel(name, () => conv2d(this.dev, x, this.weights.get(name)!, { pad: s.pad, dilation: s.dilation, relu: s.relu }));
+    return this.convs.run(this.specs.get(name)!, x);
   }
 
   /** Caffe Interp with zoom_factor (align_corners semantics). */
@@ -150,7 +144,6 @@ export class DeepLabV1 {
   }
 
   dispose(): void {
-    for (const w of this.weights.values()) w.dispose();
-    this.weights.clear();
+    this.convs.dispose();
   }
 }

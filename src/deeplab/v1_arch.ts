@@ -1,3 +1,4 @@
+import type { ConvLayerSpec } from '../nn/conv_layers.ts';
 import { ShapeError } from '../tensor/errors.ts';
 
 // DeepLab v1 architectures, as the Caffe test prototxts define them (deeplab-spec §1;
@@ -71,16 +72,8 @@ export type MscTap = (typeof MSC_TAPS)[number];
 /** Interp zoom that brings each MSc head to full resolution (pool4 is stride 8 like pool3). */
 export const MSC_ZOOM = { data: 1, pool1: 2, pool2: 4, pool3: 8, pool4: 8 } as const;
 
-/** One convolution layer: its weight is [out, in, k, k], its bias [out]. */
-export interface ConvSpec {
-  name: string;
-  out: number;
-  in: number;
-  k: number;
-  dilation: number;
-  pad: number;
-  relu: boolean;
-}
+/** One convolution layer: its weight is [out, in, k, k], its bias [out]; v1 never strides a conv. */
+export type ConvSpec = ConvLayerSpec;
 
 const WIDTH_KEYS = ['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'fc6', 'fc7', 'msc'] as const;
 
@@ -107,21 +100,21 @@ export function v1Layers(cfg: V1Config): ConvSpec[] {
   for (const [b, n] of [[1, 2], [2, 2], [3, 3], [4, 3], [5, 3]]) {
     const c = w[`conv${b}` as keyof V1Widths];
     const d = b === 5 ? 2 : 1; // conv5: pad 2, hole 2
-    for (let i = 1; i <= n; i++, cin = c) out.push({ name: `conv${b}_${i}`, out: c, in: cin, k: 3, dilation: d, pad: d, relu: true });
+    for (let i = 1; i <= n; i++, cin = c) out.push({ name: `conv${b}_${i}`, out: c, in: cin, k: 3, stride: 1, dilation: d, pad: d, relu: true });
   }
   const head = (suffix: string, k: number, dilation: number, pad: number) => {
-    out.push({ name: `fc6${suffix}`, out: w.fc6, in: w.conv5, k, dilation, pad, relu: true });
-    out.push({ name: `fc7${suffix}`, out: w.fc7, in: w.fc6, k: 1, dilation: 1, pad: 0, relu: true });
-    out.push({ name: `${a.fc8}${suffix}`, out: nc, in: w.fc7, k: 1, dilation: 1, pad: 0, relu: false });
+    out.push({ name: `fc6${suffix}`, out: w.fc6, in: w.conv5, k, stride: 1, dilation, pad, relu: true });
+    out.push({ name: `fc7${suffix}`, out: w.fc7, in: w.fc6, k: 1, stride: 1, dilation: 1, pad: 0, relu: true });
+    out.push({ name: `${a.fc8}${suffix}`, out: nc, in: w.fc7, k: 1, stride: 1, dilation: 1, pad: 0, relu: false });
   };
   if (a.aspp) a.aspp.forEach((r, i) => head(`_${i + 1}`, 3, r, r));
   else head('', a.fc6.k, a.fc6.dilation, a.fc6.pad);
   if (a.msc) {
     const tapIn = { data: 3, pool1: w.conv1, pool2: w.conv2, pool3: w.conv3, pool4: w.conv4 };
     for (const t of MSC_TAPS) {
-      out.push({ name: `${t}_conv`, out: w.msc, in: tapIn[t], k: 3, dilation: 1, pad: 1, relu: true });
-      out.push({ name: `${t}_fc`, out: w.msc, in: w.msc, k: 1, dilation: 1, pad: 0, relu: true });
-      out.push({ name: `${t}_ms`, out: nc, in: w.msc, k: 1, dilation: 1, pad: 0, relu: false });
+      out.push({ name: `${t}_conv`, out: w.msc, in: tapIn[t], k: 3, stride: 1, dilation: 1, pad: 1, relu: true });
+      out.push({ name: `${t}_fc`, out: w.msc, in: w.msc, k: 1, stride: 1, dilation: 1, pad: 0, relu: true });
+      out.push({ name: `${t}_ms`, out: nc, in: w.msc, k: 1, stride: 1, dilation: 1, pad: 0, relu: false });
     }
   }
   return out;

@@ -1,11 +1,10 @@
 import { binary } from '../kernels/binary.ts';
-import { conv2d, Conv2dWeights } from '../kernels/conv2d.ts';
 import { cropPad2d } from '../kernels/crop_pad.ts';
 import { maxPool2d } from '../kernels/pool2d.ts';
 import { maxN, sumN } from '../kernels/reduce_n.ts';
 import { caffeInterpSize, resizeBilinear } from '../kernels/resize.ts';
 import { foldBatchNorm } from '../nn/batchnorm.ts';
-import { Mulberry32 } from '../nn/random.ts';
+import { ConvLayers } from '../nn/conv_layers.ts';
 import type { HostTensor } from '../nn/safetensors.ts';
 import { checkWeights } from '../nn/weights.ts';
 import type { Device } from '../tensor/device.ts';
@@ -39,13 +38,14 @@ export class DeepLabV2ResNet {
   readonly numClasses: number;
   readonly layers: ResNetLayers;
   readonly scales: readonly V2Scale[];
-  private readonly weights = new Map<string, Conv2dWeights>();
+  private readonly convs: ConvLayers;
 
   private constructor(
     readonly dev: Device,
     config: V2ResNetConfig,
   ) {
     this.numClasses = config.numClasses ?? 21;
+    this.convs = new ConvLayers(dev);
     this.layers = resnetLayers(config.widths, this.numClasses);
     this.scales = config.scales ?? [1, 0.75, 0.5];
     if (!this.scales.length || this.scales[0] !== 1 || !this.scales.every((s) => s in V2_SCALES) || new Set(this.scales).size !== this.scales.length) {
@@ -75,7 +75,7 @@ export class DeepLabV2ResNet {
     for (const c of resnetConvs(m.layers)) {
       const shape = [c.out, c.in, c.k, c.k] as const;
       if (!c.bn) {
-        m.upload(c, f32(`${c.name}.weight`), f32(`${c.name}.bias`));
+        m.convs.upload(c, f32(`${c.name}.weight`), f32(`${c.name}.bias`));
         continue;
       }
       // Caffe: a zero factor means no statistics were accumulated; it then uses 0.
@@ -89,7 +89,7 @@ export class DeepLabV2ResNet {
         beta: f32(`${c.bn.scale}.bias`),
         eps: BN_EPS,
       });
-      m.upload(c, folded.weight, folded.bias);
+      m.convs.upload(c, folded.weight, folded.bias);
     }
     return m;
   }
@@ -100,20 +100,12 @@ export class DeepLabV2ResNet {
    */
   static random(dev: Device, config: V2ResNetConfig, seed: number): DeepLabV2ResNet {
     const m = new DeepLabV2ResNet(dev, config);
-    const rng = new Mulberry32(seed);
-    for (const c of resnetConvs(m.layers)) {
-      const fanIn = c.in * c.k * c.k;
-      m.upload(c, rng.fill(c.out * fanIn, Math.sqrt(6 / fanIn)), rng.fill(c.out, 0.1));
-    }
+    m.convs.randomize(resnetConvs(m.layers), seed, 0.1);
     return m;
   }
 
-  private upload(c: ResConvSpec, weight: Float32Array, bias: Float32Array): void {
-    this.weights.set(c.name, Conv2dWeights.fromHost(this.dev, weight, [c.out, c.in, c.k, c.k], bias, c.name));
-  }
-
   private conv(c: ResConvSpec, x: Tensor): Tensor {
-    return this.dev.withLabel(c.name, () => conv2d(this.dev, x, this.weights.get(c.name)!, { stride: c.stride, pad: c.pad, dilation: c.dilation, relu: c.relu }));
+    return this.convs.run(c, x);
   }
 
   /** One tower: [N, 3, h, w] → scores at stride 8, [N, C, ⌊(h−1)/8⌋+1…]. Frees what it makes. */
@@ -176,7 +168,6 @@ export class DeepLabV2ResNet {
   }
 
   dispose(): void {
-    for (const w of this.weights.values()) w.dispose();
-    this.weights.clear();
+    this.convs.dispose();
   }
 }

@@ -1,3 +1,4 @@
+import type { ConvLayerSpec } from '../nn/conv_layers.ts';
 import type { HostTensor } from '../nn/safetensors.ts';
 import { ShapeError } from '../tensor/errors.ts';
 
@@ -22,17 +23,9 @@ export const RESNET101_UNITS = [3, 4, 23, 3] as const;
 export const V2_ASPP_RATES = [6, 12, 18, 24] as const;
 
 /** One conv with its Caffe BatchNorm + Scale pair (folded into it at load), or the head's biased convs. */
-export interface ResConvSpec {
-  name: string;
+export interface ResConvSpec extends ConvLayerSpec {
   /** The BatchNorm and Scale layers after it; null for the head, which has a bias instead. */
   bn: { batchNorm: string; scale: string } | null;
-  out: number;
-  in: number;
-  k: number;
-  stride: number;
-  pad: number;
-  dilation: number;
-  relu: boolean;
 }
 
 /** One bottleneck unit: the shortcut projection (first unit of a stage) and branch2a/2b/2c. */

@@ -4,11 +4,10 @@ import { sumN } from '../kernels/reduce_n.ts';
 import { softmaxChannels } from '../kernels/softmax.ts';
 import { unary } from '../kernels/unary.ts';
 import { concatChannels } from '../kernels/concat.ts';
-import { conv2d, Conv2dWeights } from '../kernels/conv2d.ts';
 import { globalAvgPool2d, maxPool2d } from '../kernels/pool2d.ts';
 import { resizeBilinear } from '../kernels/resize.ts';
 import { foldBatchNorm } from '../nn/batchnorm.ts';
-import { Mulberry32 } from '../nn/random.ts';
+import { ConvLayers } from '../nn/conv_layers.ts';
 import type { HostTensor } from '../nn/safetensors.ts';
 import { checkWeights } from '../nn/weights.ts';
 import type { Device } from '../tensor/device.ts';
@@ -41,7 +40,7 @@ const unused = (name: string) => name.endsWith('.num_batches_tracked') || name.s
  */
 export class DeepLabV3 {
   readonly layers: V3Layers;
-  private readonly weights = new Map<string, Conv2dWeights>();
+  private readonly convs: ConvLayers;
 
   private readonly scales: readonly number[];
   private readonly flip: boolean;
@@ -53,6 +52,7 @@ export class DeepLabV3 {
     config: V3Config = {},
   ) {
     this.layers = v3Layers(variant, numClasses, config);
+    this.convs = new ConvLayers(dev);
     this.scales = config.scales ?? [1];
     this.flip = config.flip ?? false;
     if (!this.scales.length || !this.scales.every((v) => v > 0 && v <= 4)) {
@@ -71,12 +71,12 @@ export class DeepLabV3 {
     const f32 = (name: string) => used.get(name)!.data as Float32Array;
     for (const c of v3Convs(m.layers)) {
       if (!c.bn) {
-        m.upload(c, f32(`${c.name}.weight`), f32(`${c.name}.bias`));
+        m.convs.upload(c, f32(`${c.name}.weight`), f32(`${c.name}.bias`));
         continue;
       }
       const bn = { gamma: f32(`${c.bn}.weight`), beta: f32(`${c.bn}.bias`), mean: f32(`${c.bn}.running_mean`), variance: f32(`${c.bn}.running_var`), eps: BN_EPS };
       const folded = foldBatchNorm(f32(`${c.name}.weight`), [c.out, c.in, c.k, c.k], null, bn);
-      m.upload(c, folded.weight, folded.bias);
+      m.convs.upload(c, folded.weight, folded.bias);
     }
     return m;
   }
@@ -84,21 +84,12 @@ export class DeepLabV3 {
   /** Random folded weights (He-uniform, biases in [−0.1, 0.1)) from one mulberry32 stream, for benchmarks. */
   static random(dev: Device, variant: V3Variant, numClasses: number, seed: number, config: V3Config = {}): DeepLabV3 {
     const m = new DeepLabV3(dev, variant, numClasses, config);
-    const rng = new Mulberry32(seed);
-    for (const c of v3Convs(m.layers)) {
-      const fanIn = c.in * c.k * c.k;
-      m.upload(c, rng.fill(c.out * fanIn, Math.sqrt(6 / fanIn)), rng.fill(c.out, 0.1));
-    }
+    m.convs.randomize(v3Convs(m.layers), seed, 0.1);
     return m;
   }
 
-  private upload(c: V3ConvSpec, weight: Float32Array, bias: Float32Array): void {
-    this.weights.set(c.name, Conv2dWeights.fromHost(this.dev, weight, [c.out, c.in, c.k, c.k], bias, c.name));
-  }
-
   private conv(c: V3ConvSpec, x: Tensor): Tensor {
-    const pad = c.k === 7 ? 3 : c.k === 3 ? c.dilation : 0;
-    return this.dev.withLabel(c.name, () => conv2d(this.dev, x, this.weights.get(c.name)!, { stride: c.stride, pad, dilation: c.dilation, relu: c.relu }));
+    return this.convs.run(c, x);
   }
 
   /**
@@ -157,7 +148,6 @@ export class DeepLabV3 {
   }
 
   dispose(): void {
-    for (const w of this.weights.values()) w.dispose();
-    this.weights.clear();
+    this.convs.dispose();
   }
 }

@@ -1,3 +1,4 @@
+import type { ConvLayerSpec } from '../nn/conv_layers.ts';
 import { ShapeError } from '../tensor/errors.ts';
 
 // DeepLab v3 as torchvision builds it (deeplab-spec §3; pytorch/vision models/segmentation/
@@ -27,18 +28,10 @@ export interface V3Options {
   multiGrid?: readonly number[];
 }
 
-/** One conv, with the BatchNorm after it (folded at load) or its own bias (the last conv). */
-export interface V3ConvSpec {
-  /** Its state-dict prefix: `<name>.weight` [O, I, k, k]. */
-  name: string;
+/** One conv (`name`: its state-dict prefix), with the BatchNorm after it (folded at load) or its own bias (the last conv). */
+export interface V3ConvSpec extends ConvLayerSpec {
   /** The BatchNorm's prefix (`.weight`, `.bias`, `.running_mean`, `.running_var`), or null: `<name>.bias`. */
   bn: string | null;
-  out: number;
-  in: number;
-  k: number;
-  stride: number;
-  dilation: number;
-  relu: boolean;
 }
 
 export interface V3Block {
@@ -58,7 +51,10 @@ export interface V3Layers {
   head: [V3ConvSpec, V3ConvSpec];
 }
 
-const conv = (name: string, bn: string | null, out: number, inC: number, k: number, stride = 1, dilation = 1, relu = true): V3ConvSpec => ({ name, bn, out, in: inC, k, stride, dilation, relu });
+/** torchvision pads 7×7 by 3 and 3×3 by their dilation. */
+const conv = (name: string, bn: string | null, out: number, inC: number, k: number, stride = 1, dilation = 1, relu = true): V3ConvSpec => ({
+  name, bn, out, in: inC, k, stride, dilation, relu, pad: k === 7 ? 3 : k === 3 ? dilation : 0,
+});
 
 /**
  * Output stride 8 (replace_stride_with_dilation = [False, True, True]): layer2's first block

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { getDevice } from '../helpers/device.ts';
+import { assertScores, assertTinyInputs } from '../helpers/models.ts';
 import { assertClose, golden, loadGolden, maxAbs, repoRoot } from '../helpers/assert.ts';
 import { createModel, type SegmentationModel } from '../../src/deeplab/models.ts';
 import { V1_VARIANTS, v1Layers, v1PaddedSize } from '../../src/deeplab/v1_arch.ts';
@@ -19,17 +20,7 @@ const image = (key: string) => {
 };
 
 /** Scores must match to 1e-4 relative: max abs error ≤ 1e-4 · (1 + max |ref|). */
-async function checkScores(m: SegmentationModel, img: ReturnType<typeof image>, key: string, what: string) {
-  const dev = await getDevice();
-  const x = m.preprocess(img);
-  const y = m.forward(x);
-  const ref = golden(g, key);
-  assert.equal([...y.shape], ref.shape, `${what}: shape`);
-  assertClose(await y.download(), ref.data, { atol: 1e-4 * (1 + maxAbs(ref.data)) }, what);
-  x.dispose();
-  y.dispose();
-  assert.ok(dev.liveTensors >= 0);
-}
+const checkScores = (m: SegmentationModel, img: ReturnType<typeof image>, key: string, what: string) => assertScores(m, img, golden(g, key), what);
 
 test('parameter counts match the paper (Table 2) and the published LargeFOV', () => {
   const count = (variant: (typeof V1_VARIANTS)[number]) => v1Layers({ variant }).reduce((a, l) => a + l.out * l.in * l.k * l.k + l.out, 0);
@@ -140,14 +131,7 @@ test('tiny and odd inputs (1×1, 2×3, 17×9) give finite scores of the input\'s
   const dev = await getDevice();
   for (const variant of V1_VARIANTS) {
     const m = await createModel(dev, variant, { widths: REDUCED, numClasses: 3 });
-    for (const [h, w] of [[1, 1], [2, 3], [17, 9]]) {
-      const x = m.preprocess({ width: w, height: h, data: new Uint8Array(w * h * 3).fill(200) });
-      const y = m.forward(x);
-      assert.equal([...y.shape], [1, 3, h, w], `${variant} ${h}×${w}`);
-      assert.ok((await y.download()).every(Number.isFinite), `${variant} ${h}×${w} finite`);
-      x.dispose();
-      y.dispose();
-    }
+    await assertTinyInputs(m, variant);
     m.dispose();
   }
 });

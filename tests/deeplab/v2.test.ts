@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { getDevice } from '../helpers/device.ts';
-import { assertClose, golden, loadGolden, maxAbs, repoRoot } from '../helpers/assert.ts';
+import { golden, loadGolden, repoRoot } from '../helpers/assert.ts';
+import { assertScores, assertTinyInputs } from '../helpers/models.ts';
 import { createModel, type CreateModelOptions } from '../../src/deeplab/models.ts';
 import { resnetConvs, resnetLayers } from '../../src/deeplab/v2_resnet_arch.ts';
 import { WeightFileError, parseSafetensors } from '../../src/nn/safetensors.ts';
@@ -25,13 +26,7 @@ async function checkScores(opts: CreateModelOptions, key: string, what: string) 
   const dev = await getDevice();
   const live = dev.liveTensors;
   const m = await createModel(dev, MODEL, opts);
-  const x = m.preprocess(img);
-  const y = m.forward(x);
-  const ref = golden(g, key);
-  assert.equal([...y.shape], ref.shape, `${what}: shape`);
-  assertClose(await y.download(), ref.data, { atol: 1e-4 * (1 + maxAbs(ref.data)) }, what);
-  x.dispose();
-  y.dispose();
+  await assertScores(m, img, golden(g, key), what);
   m.dispose();
   assert.is(dev.liveTensors, live, `${what}: every tensor is released after dispose()`);
 }
@@ -74,14 +69,7 @@ test('deeplab-v2-resnet101 at full width has the conv weights of torchvision\'s 
 test('deeplab-v2-resnet101: tiny and odd inputs give finite scores of the input\'s size', async () => {
   const dev = await getDevice();
   const m = await createModel(dev, MODEL, { widths: REDUCED, numClasses: 3 });
-  for (const [h, w] of [[1, 1], [2, 3], [17, 9]]) {
-    const x = m.preprocess({ width: w, height: h, data: new Uint8Array(w * h * 3).fill(200) });
-    const y = m.forward(x);
-    assert.equal([...y.shape], [1, 3, h, w], `${h}×${w}`);
-    assert.ok((await y.download()).every(Number.isFinite), `${h}×${w} finite`);
-    x.dispose();
-    y.dispose();
-  }
+  await assertTinyInputs(m, MODEL);
   m.dispose();
 });
 

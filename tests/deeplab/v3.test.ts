@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { getDevice } from '../helpers/device.ts';
-import { assertClose, golden, loadGolden, maxAbs, repoRoot } from '../helpers/assert.ts';
+import { assertClose, golden, loadGolden, repoRoot } from '../helpers/assert.ts';
+import { assertScores, assertTinyInputs } from '../helpers/models.ts';
 import { createModel, type CreateModelOptions } from '../../src/deeplab/models.ts';
 import { v3Layers, v3WeightShapes } from '../../src/deeplab/v3_arch.ts';
 import { Mulberry32 } from '../../src/nn/random.ts';
@@ -46,19 +47,17 @@ test('deeplab-v3: our tensor names and shapes are torchvision\'s state dict, in 
   }
 });
 
-/** Runs the model on the fixture's image and checks `fn(output)` against `key` to 1e-4 of its range (or `atol`). */
-async function check(opts: CreateModelOptions, key: string, fn: (y: Float32Array) => Float32Array = (y) => y, atol?: number) {
+const image = () => {
+  const im = golden(g, 'image');
+  return { height: im.shape[0], width: im.shape[1], data: Uint8Array.from(im.data) };
+};
+
+/** The fixture's model (weights by the shared rule) with `opts`, held to `key` (to 1e-4 of its range, or `atol`) after `transform`. */
+async function check(opts: CreateModelOptions, key: string, transform?: (y: Float32Array) => Float32Array, atol?: number) {
   const dev = await getDevice();
   const live = dev.liveTensors;
   const m = await createModel(dev, 'deeplab-v3-resnet50', { ...opts, weights: randomState(keys('keys_resnet50_c5'), 33) });
-  const im = golden(g, 'image');
-  const x = m.preprocess({ height: im.shape[0], width: im.shape[1], data: Uint8Array.from(im.data) });
-  const y = m.forward(x);
-  const ref = golden(g, key);
-  assert.equal([...y.shape], ref.shape, key);
-  assertClose(fn((await y.download()) as Float32Array), ref.data, { atol: atol ?? 1e-4 * (1 + maxAbs(ref.data)) }, key);
-  x.dispose();
-  y.dispose();
+  await assertScores(m, image(), golden(g, key), key, { transform, atol });
   m.dispose();
   assert.is(dev.liveTensors, live, `${key}: every tensor is released after dispose()`);
 }
@@ -73,33 +72,19 @@ test('deeplab-v3-resnet50 with scales 0.75, 1, 1.25 and flip: the mean probabili
 
 test('deeplab-v3-resnet50: preprocessing and scores match torchvision (29×37 input)', async () => {
   const dev = await getDevice();
-  const live = dev.liveTensors;
   const m = await createModel(dev, 'deeplab-v3-resnet50', { weights: randomState(keys('keys_resnet50_c5'), 33) });
   assert.is(m.numClasses, 5, 'classes from classifier.4.bias');
-  const im = golden(g, 'image');
-  const x = m.preprocess({ height: im.shape[0], width: im.shape[1], data: Uint8Array.from(im.data) });
+  const x = m.preprocess(image());
   assertClose(await x.download(), golden(g, 'input').data, { atol: 0, rtol: 0 }, 'preprocess');
-  const y = m.forward(x);
-  const ref = golden(g, 'scores');
-  assert.equal([...y.shape], ref.shape);
-  assertClose(await y.download(), ref.data, { atol: 1e-4 * (1 + maxAbs(ref.data)) }, 'scores');
   x.dispose();
-  y.dispose();
   m.dispose();
-  assert.is(dev.liveTensors, live, 'every tensor is released after dispose()');
+  await check({}, 'scores');
 });
 
 test('deeplab-v3: tiny inputs give finite scores of their size; wrong weights and options are refused', async () => {
   const dev = await getDevice();
   const m = await createModel(dev, 'deeplab-v3-resnet50', { numClasses: 3 });
-  for (const [h, w] of [[1, 1], [2, 3], [17, 9]]) {
-    const x = m.preprocess({ width: w, height: h, data: new Uint8Array(w * h * 3).fill(90) });
-    const y = m.forward(x);
-    assert.equal([...y.shape], [1, 3, h, w], `${h}×${w}`);
-    assert.ok((await y.download()).every(Number.isFinite), `${h}×${w} finite`);
-    x.dispose();
-    y.dispose();
-  }
+  await assertTinyInputs(m, 'deeplab-v3-resnet50');
   m.dispose();
   const state = randomState(keys('keys_resnet50_c5'), 1);
   state.delete('backbone.layer3.5.bn2.running_var');
