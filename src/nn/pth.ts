@@ -138,6 +138,13 @@ function materialise(name: string, t: TensorRef, bytes: Uint8Array | undefined, 
   if (n && (t.offset < 0 || (last + 1) * size > bytes.length)) {
     throw new WeightFileError(`${what}: tensor "${name}" ${fmtShape(t.shape)} reaches past its storage (${bytes.length} bytes); the file is damaged`);
   }
+  // A contiguous f32 tensor (nearly every weight) is a view of the file when aligned, else one copy.
+  const rowMajor = t.stride.every((st, i) => t.shape[i] === 1 || st === t.shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  if (dtype === 'F32' && rowMajor) {
+    const at = bytes.byteOffset + t.offset * 4;
+    const data = at % 4 === 0 ? new Float32Array(bytes.buffer, at, n) : new Float32Array(bytes.buffer.slice(at, at + n * 4));
+    return { dtype, shape: t.shape, data };
+  }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const read = (e: number): number =>
     dtype === 'F32' ? dv.getFloat32(e * 4, true) : dtype === 'F64' ? dv.getFloat64(e * 8, true) : dtype === 'F16' ? f16ToF32(dv.getUint16(e * 2, true))
