@@ -12,6 +12,7 @@ import { batchedGemm, winogradConv, winogradPlan, winogradWeights, winogradWorkR
 import { fetchFor, withWeightFetch } from './weight_fetch.ts';
 import { copyBlocks } from './copy.ts';
 import { conv2dWindow, windowPadding, windowRefusal } from './conv2d_window.ts';
+import { conv2dTapwise, tapwiseRefusal, tapwiseWork } from './conv2d_tapwise.ts';
 
 // Layouts. Activations stay NCHW everywhere: per image, NCHW *is* the K×N right-hand matrix of the
 // conv-as-GEMM Y[O×HW] = W[O×K]·X[K×HW] (rows of X contiguous, what the lanes' vec4 loads want),
@@ -35,8 +36,11 @@ export interface Conv2dOptions {
 
 export const CONV2D_VARIANTS = ['direct', 'tiled', 'blocked', 'im2col', 'winograd'] as const;
 
-/** Variants for a narrow class of shapes, which refuse others: 'window' (stride 1, dilation 1, KW ≤ 5). */
-export const CONV2D_SHAPE_VARIANTS = ['window'] as const;
+/**
+ * Variants for a narrow class of shapes, which refuse others: 'window' (stride 1, dilation 1,
+ * KW ≤ 5); 'tapwise' (stride 1, a tap reading the input at every output: conv2d_tapwise.ts).
+ */
+export const CONV2D_SHAPE_VARIANTS = ['window', 'tapwise'] as const;
 
 /** ⌊(H + 2p − (d(k−1)+1)) / s⌋ + 1 */
 export function conv2dOutputSize(size: number, kernel: number, stride: number, pad: number, dilation: number): number {
@@ -69,32 +73,33 @@ export class Conv2dWeights {
   ) {}
 
   private readonly winogradU = new Map<WinogradTile, Tensor>();
-  private readonly cores = new Map<number, Conv2dWeights>();
-  /** Set on the weights coreFor() derives: they share the parent's bias. */
+  private readonly windows = new Map<string, Conv2dWeights>();
+  /** Set on the weights windowFor() derives: they share the parent's bias. */
   private sharesBias = false;
 
   /**
-   * @internal The kernel without its outer `rim` taps on every side, as weights of their own
-   * ([O, I, KH − 2·rim, KW − 2·rim], the same bias): copied out of the packed weights on the
-   * device at first use, then kept. For convs whose outer taps only ever read padding.
+   * @internal The kh × kw taps from (top, left) as weights of their own ([O, I, kh, kw]; the same
+   * bias, or none): copied out of the packed weights on the device at first use, then kept. For
+   * convs that drop taps reading only padding (deadRim) or run tap by tap (conv2d_tapwise.ts).
    */
-  coreFor(dev: Device, rim: number): Conv2dWeights {
-    let core = this.cores.get(rim);
-    if (!core) {
-      const [kh, kw] = [this.kernelH - 2 * rim, this.kernelW - 2 * rim];
+  windowFor(dev: Device, top: number, left: number, kh: number, kw: number, bias = true): Conv2dWeights {
+    const key = `${top},${left},${kh},${kw},${bias}`;
+    let win = this.windows.get(key);
+    if (!win) {
       // Packed rows are (i, kh, kw) in blocks of 8 outputs: per kept kernel row, one strided copy
       // of kw·8 floats from every (output block, input channel).
       const rows = Math.ceil(this.outChannels / OB) * this.inChannels;
       const packed = dev.keep(dev.empty([rows * kh * kw * OB]));
       for (let r = 0; r < kh; r++) {
-        const src = ((rim + r) * this.kernelW + rim) * OB;
-        copyBlocks(dev, this.packed, packed, { run: kw * OB, rows, srcOffset: src, srcStride: this.kernelH * this.kernelW * OB, dstOffset: r * kw * OB, dstStride: kh * kw * OB }, 'conv2d_core_weights');
+        const src = ((top + r) * this.kernelW + left) * OB;
+        copyBlocks(dev, this.packed, packed, { run: kw * OB, rows, srcOffset: src, srcStride: this.kernelH * this.kernelW * OB, dstOffset: r * kw * OB, dstStride: kh * kw * OB }, 'conv2d_window_weights');
       }
-      core = new Conv2dWeights(this.name, this.outChannels, this.inChannels, kh, kw, packed, this.bias, this.winograd && kh === 3 && kw === 3);
-      core.sharesBias = true;
-      this.cores.set(rim, core);
+      const b = bias ? this.bias : dev.keep(dev.zeros([this.bias.size]));
+      win = new Conv2dWeights(this.name, this.outChannels, this.inChannels, kh, kw, packed, b, this.winograd && kh === 3 && kw === 3);
+      win.sharesBias = bias;
+      this.windows.set(key, win);
     }
-    return core;
+    return win;
   }
 
   /**
@@ -150,8 +155,8 @@ export class Conv2dWeights {
     if (!this.sharesBias) this.bias.dispose();
     this.winogradU.forEach((u) => u.dispose());
     this.winogradU.clear();
-    this.cores.forEach((c) => c.dispose());
-    this.cores.clear();
+    this.windows.forEach((c) => c.dispose());
+    this.windows.clear();
   }
 }
 
@@ -196,6 +201,15 @@ export function pickVariant(dev: Device, w?: Conv2dWeights, g?: Geometry): strin
   // direct 'window' kernel, with the input read as aligned vec4s, ran it 1.2–1.4× faster (but
   // 2.2× slower than Winograd at C = 32; between the two, unmeasured, Winograd stays).
   if (w && g && g.C <= 3 && g.KH === 3 && g.KW === 3 && !windowRefusal(dev, g)) return 'window';
+  // A dilation comparable to the map leaves most outer taps reading padding at most outputs:
+  // one GEMM per tap over its live outputs, where that is under half the work of the
+  // alternative (Winograd's multiplies where it runs, else a direct conv's). ASPP rate 36 on a
+  // 41×41 map, 2048 → 256: 2,601 cells against 15,129; at rate 12 (LargeFOV fc6) Winograd stays.
+  if (w && g && g.dil > 1 && g.KH * g.KW > 1 && !tapwiseRefusal(g)) {
+    const direct = g.KH * g.KW * g.OH * g.OW;
+    const wino = winogradRefusal(dev, w, g) ? Infinity : winogradWorkRatio(g.OH, g.OW, g.dil) * 9 * g.OH * g.OW;
+    if (tapwiseWork(g) < 0.5 * Math.min(direct, wino)) return 'tapwise';
+  }
   // Past lavapipe's FMA ceiling only fewer multiplies help: Winograd for every other 3×3 stride-1
   // layer (faster than 'blocked' even with 3 input channels: 80 against 96 ms for conv1_1 at 321×321),
   // unless a dilation comparable to the map makes it do over twice a direct conv's multiplies.
@@ -259,12 +273,17 @@ export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOpt
   const g0 = geometry(x, w, opts);
   const rim = opts.variant ? 0 : deadRim(g0);
   if (rim > 0) {
-    const core = w.coreFor(dev, rim);
+    const core = w.windowFor(dev, rim, rim, w.kernelH - 2 * rim, w.kernelW - 2 * rim);
     const o = { ...opts, pad: g0.pad - rim * g0.dil };
     return conv2d(dev, x, core, { ...o, variant: pickVariant(dev, core, geometry(x, core, o)) });
   }
   const g = g0;
   const variant = opts.variant ?? pickVariant(dev, w, g);
+  if (variant === 'tapwise') {
+    const why = tapwiseRefusal(g);
+    if (why) throw new ShapeError(`${w.name}: conv2d variant 'tapwise' ${why}; use 'blocked'`);
+    return conv2dTapwise(dev, x, w, g, (xs, wt) => conv2d(dev, xs, wt));
+  }
   const y = dev.empty([g.N, g.O, g.OH, g.OW]);
   const meta = {
     kernel: 'conv2d',

@@ -5,6 +5,7 @@ import { assertClose, golden, loadGolden, maxAbs } from '../helpers/assert.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
 import { conv2d, conv2dOutputSize, conv2dTesting, Conv2dWeights, CONV2D_SHAPE_VARIANTS, CONV2D_VARIANTS, deadRim, pickVariant, type Geometry } from '../../src/kernels/conv2d.ts';
 import { batchedGemm, winogradPlan, winogradTile } from '../../src/kernels/conv2d_winograd.ts';
+import { tapRects, tapwiseRefusal, tapwiseWork } from '../../src/kernels/conv2d_tapwise.ts';
 import { subgroupLanes, subgroupTesting } from '../../src/kernels/weight_fetch.ts';
 import { ShapeError } from '../../src/tensor/errors.ts';
 
@@ -19,6 +20,13 @@ function caseData(name: string) {
   const b = bias ? rng.fill(O, 0.5) : null;
   const x = rng.fill(N * C * H * W);
   return { N, C, H, W, O, KH, KW, stride, pad, dilation, relu: relu === 1, w, b, x };
+}
+
+/** A case's geometry, as conv2d computes it. */
+function geo(c: ReturnType<typeof caseData>): Geometry {
+  const OH = conv2dOutputSize(c.H, c.KH, c.stride, c.pad, c.dilation);
+  const OW = conv2dOutputSize(c.W, c.KW, c.stride, c.pad, c.dilation);
+  return { N: c.N, C: c.C, H: c.H, W: c.W, O: c.O, KH: c.KH, KW: c.KW, OH, OW, stride: c.stride, pad: c.pad, dil: c.dilation, relu: c.relu };
 }
 
 test('every case of the fixture is present', () => {
@@ -45,6 +53,7 @@ for (const name of CASES) {
       const refused =
         variant === 'winograd' ? (c.KH !== 3 || c.KW !== 3 || c.stride !== 1) && /winograd.*3×3 kernel with stride 1/
         : variant === 'window' ? (c.stride !== 1 || c.dilation !== 1 || c.KW > 5) && /window.*stride 1, dilation 1/
+        : variant === 'tapwise' ? tapwiseRefusal(geo(c)) !== null && /tapwise.*(stride 1|every output)/
         : false;
       if (refused) {
         const opts = { stride: c.stride, pad: c.pad, dilation: c.dilation, variant };
@@ -78,6 +87,19 @@ test('deadRim: taps that only ever read padding, dropped from every side alike',
   assert.is(deadRim(geo(1, 1, 3, 2, 1, 1)), 1, 'stride 2 on 1×1');
   assert.is(deadRim(geo(3, 3, 3, 1, 2, 2)), 0, 'pad 2, dilation 2 on 3×3: the outer taps reach row 2');
   assert.is(deadRim(geo(5, 5, 3, 1, 0, 1)), 0, 'no padding: nothing to drop');
+});
+
+test('tapRects: each tap\'s outputs that read the input; the work of running tap by tap', () => {
+  const g = (H: number, K: number, pad: number, dil: number): Geometry => {
+    const O = conv2dOutputSize(H, K, 1, pad, dil);
+    return { N: 1, C: 1, H, W: H, O: 1, KH: K, KW: K, OH: O, OW: O, stride: 1, pad, dil, relu: false };
+  };
+  // ASPP rate 36 on 41×41: the centre tap everywhere, the edge taps on 5 rows or columns.
+  assert.is(tapwiseWork(g(41, 3, 36, 36)), 41 * 41 + 4 * 5 * 41 + 4 * 5 * 5);
+  assert.equal(tapRects(g(41, 3, 36, 36))[0], { ky: 0, kx: 0, y0: 36, y1: 41, x0: 36, x1: 41 });
+  assert.is(tapwiseWork(g(41, 3, 1, 1)), 41 * 41 + 4 * 40 * 41 + 4 * 40 * 40, 'a plain 3×3: only the border rows and columns are lost');
+  assert.is(tapwiseRefusal(g(41, 3, 0, 2)), null, 'pad 0: the centre tap still reads at every output');
+  assert.match(tapwiseRefusal({ ...g(41, 3, 1, 1), stride: 2 }) ?? '', /stride 1/);
 });
 
 test('winograd runs a large input in bands of tile rows', async () => {
