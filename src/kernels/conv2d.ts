@@ -270,14 +270,13 @@ export function deadRim(g: Geometry): number {
  * variant is asked for, taps that only read padding are dropped first (deadRim).
  */
 export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOptions = {}): Tensor {
-  const g0 = geometry(x, w, opts);
-  const rim = opts.variant ? 0 : deadRim(g0);
+  const g = geometry(x, w, opts);
+  const rim = opts.variant ? 0 : deadRim(g);
   if (rim > 0) {
     const core = w.windowFor(dev, rim, rim, w.kernelH - 2 * rim, w.kernelW - 2 * rim);
-    const o = { ...opts, pad: g0.pad - rim * g0.dil };
+    const o = { ...opts, pad: g.pad - rim * g.dil };
     return conv2d(dev, x, core, { ...o, variant: pickVariant(dev, core, geometry(x, core, o)) });
   }
-  const g = g0;
   const variant = opts.variant ?? pickVariant(dev, w, g);
   if (variant === 'tapwise') {
     const why = tapwiseRefusal(g);
