@@ -36,6 +36,8 @@ Options:
                       test net, MAX-fused) or 1 (one scale: about 1.8× less work); DeepLab v3's
                       (default 1): several, e.g. 0.75,1,1.25, average their probabilities
   --flip              DeepLab v3: also run each scale mirrored left-right
+  --output-stride N   DeepLab v3: 8 (default, torchvision's) or 16 (the same weights, coarser
+                      features; v3-ResNet-101 at 321: 2.3× faster on lavapipe)
   -h, --help          this help
 
 Outputs are written atomically (temporary file, then rename); an output path equal to an input
@@ -183,6 +185,7 @@ export const segment: Command = {
         crf: { type: 'boolean' },
         scales: { type: 'string' },
         flip: { type: 'boolean' },
+        'output-stride': { type: 'string' },
       },
     });
     const { values: v, positionals } = parsed;
@@ -192,14 +195,18 @@ export const segment: Command = {
     const jobs = planOutputs(images, out, v['scores-out']);
     const m = modelArgs(v.model, v.weights);
     const scales = v.scales === undefined ? undefined : scalesArg(v.scales, m.name);
-    if (v.flip && !m.name.startsWith('deeplab-v3-')) throw new UsageError(`--flip is for DeepLab v3 (--model deeplab-v3-resnet50 or -resnet101)`);
+    const v3Only = (flag: string) => new UsageError(`${flag} is for DeepLab v3 (--model deeplab-v3-resnet50 or -resnet101)`);
+    if (v.flip && !m.name.startsWith('deeplab-v3-')) throw v3Only('--flip');
+    const os = v['output-stride'];
+    if (os !== undefined && !m.name.startsWith('deeplab-v3-')) throw v3Only('--output-stride');
+    if (os !== undefined && os !== '8' && os !== '16') throw new UsageError(`--output-stride ${os}: 8 or 16`);
     if (v.crf && !CRF_DEFAULTS[m.name]) {
       throw new UsageError(`--crf: ${m.name} has no published CRF settings (DeepLab v3 uses none); write --scores-out and run \`atrous crf\` with your own`);
     }
 
     const dev = await Device.create();
     try {
-      const model = await createModel(dev, m.name, { weights: m.weights, scales, flip: v.flip });
+      const model = await createModel(dev, m.name, { weights: m.weights, scales, flip: v.flip, outputStride: os === undefined ? undefined : (Number(os) as 8 | 16) });
       mkdirSync(out, { recursive: true });
       const bar = progress(jobs.length);
       let failed = 0;

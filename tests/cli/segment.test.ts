@@ -52,9 +52,11 @@ test('bad usage is refused before any work (exit 2 via UsageError)', async () =>
   await usageError(['--scores-out', join(tmp, 's.npy'), sample('sample1.png'), sample('sample2.png'), '-o', tmp], /must contain \{name\}/);
   await usageError(['--scales', '1', sample('sample1.png'), '-o', tmp], /--scales is for --model deeplab-v2-resnet101 and DeepLab v3/);
   await usageError(['--flip', sample('sample1.png'), '-o', tmp], /--flip is for DeepLab v3/);
+  await usageError(['--output-stride', '16', sample('sample1.png'), '-o', tmp], /--output-stride is for DeepLab v3/);
   const pth = join(repoRoot, 'tests/fixtures/pth/state_zip.pth');
   await usageError(['--model', 'deeplab-v3-resnet50', '--weights', pth, '--crf', sample('sample1.png'), '-o', tmp], /no published CRF settings \(DeepLab v3 uses none\)/);
   await usageError(['--model', 'deeplab-v3-resnet50', '--weights', pth, '--scales', '1,0', sample('sample1.png'), '-o', tmp], /--scales 1,0: give numbers in \(0, 4\]/);
+  await usageError(['--model', 'deeplab-v3-resnet50', '--weights', pth, '--output-stride', '32', sample('sample1.png'), '-o', tmp], /--output-stride 32: 8 or 16/);
   const v2 = ['--model', 'deeplab-v2-resnet101', '--weights', join(repoRoot, 'tests/fixtures/deeplab_v2/resnet101.safetensors')];
   for (const bad of ['0.75', '1,0.6', '1,0.5,0.5', '1,'])
     await usageError([...v2, '--scales', bad, sample('sample1.png'), '-o', tmp], /give 1, then 0\.75 and\/or 0\.5/);
