@@ -5,6 +5,7 @@ import { chromeTrace, jsonLines } from '../profile/trace.ts';
 import { DEFAULT_WORKLOAD, WORKLOADS } from '../profile/workload.ts';
 import { Device } from '../tensor/device.ts';
 import { parseOptions, UsageError, type Command } from './command.ts';
+import { MODEL_FLAG_OPTIONS, modelFlagHelp, modelFlags, wrapHelp } from './model_options.ts';
 
 const HELP = `Usage: atrous profile [options]
 
@@ -12,13 +13,14 @@ Runs warm-up forwards, then profiles timed forwards with GPU timestamps around e
 prints where the time goes by kernel and by layer, plus a first-run breakdown.
 
 Options:
-  --model NAME       ${WORKLOADS.join(' | ')} (default ${DEFAULT_WORKLOAD})
+${wrapHelp('  --model NAME', `${WORKLOADS.join(' | ')} (default ${DEFAULT_WORKLOAD})`, 21)}
   --weights FILE     weights for the model (default: random weights, --seed)
   --seed N           seed for random weights (default 1)
   --size H[xW]       input height and width (default 321)
   --batch N          batch size (default 1)
   --warmup N         forwards before profiling, the first included (default 1)
   --runs N           profiled forwards (default 3)
+${modelFlagHelp(21)}
   --trace FILE       write a Chrome trace (open in https://ui.perfetto.dev or chrome://tracing)
   --jsonl FILE       write one JSON object per dispatch
   --no-timestamps    withhold timestamp-query: wall time per forward only (the fallback path)
@@ -49,6 +51,7 @@ export const profile: Command = {
         trace: { type: 'string' },
         jsonl: { type: 'string' },
         'no-timestamps': { type: 'boolean' },
+        ...MODEL_FLAG_OPTIONS,
       },
     }).values;
     if (!WORKLOADS.includes(o.model!)) throw new UsageError(`unknown model "${o.model}" (have: ${WORKLOADS.join(', ')})`);
@@ -63,6 +66,7 @@ export const profile: Command = {
       input: [positiveInt(o.batch, 'batch', 1), 3, h, w] as [number, number, number, number],
       warmup: positiveInt(o.warmup, 'warmup', 1),
       runs,
+      ...(o.model === 'synthetic' ? {} : modelFlags(o, o.model!)),
     };
 
     let t = performance.now();

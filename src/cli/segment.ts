@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync, mkdirSyn
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CRF_DEFAULTS, denseCrf, unaryFromLogits } from '../deeplab/crf.ts';
-import { createModel, MODEL_NAMES, V2_RESNET, type SegmentationModel } from '../deeplab/models.ts';
+import { createModel, MODEL_NAMES, type SegmentationModel } from '../deeplab/models.ts';
 import { decodeImage, encodeLabelPng, encodeRgbPng, overlay, type RgbImage } from '../io/image.ts';
 import { writeNpy } from '../io/npy.ts';
 import { writeAtomic } from '../io/files.ts';
@@ -10,6 +10,7 @@ import { argmaxChannels } from '../kernels/argmax.ts';
 import { Device } from '../tensor/device.ts';
 import { AtrousError } from '../tensor/errors.ts';
 import { parseOptions, UsageError, type Command } from './command.ts';
+import { MODEL_FLAG_OPTIONS, modelFlagHelp, modelFlags, wrapHelp } from './model_options.ts';
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg']);
 
@@ -21,8 +22,7 @@ the class indices, like VOC's SegmentationClass files) and NAME_overlay.png (the
 over the image; background left as is). A folder stands for the PNG and JPEG files directly in it.
 
 Options:
-  --model NAME        ${MODEL_NAMES.join(', ')}
-                      (default deeplab-largefov)
+${wrapHelp('  --model NAME', `${MODEL_NAMES.join(', ')} (default deeplab-largefov)`, 22)}
   --weights FILE      .caffemodel, .safetensors or a PyTorch .pth state dict. Without it: the
                       bundled demo model (a small DeepLab-LargeFOV trained on synthetic shapes;
                       see docs/segment.md), which only knows background, disc, square, triangle,
@@ -32,12 +32,7 @@ Options:
                       H×W×C float32 NumPy .npy file. With several images FILE must contain
                       {name}, replaced by each image's name (e.g. scores/{name}.npy).
   --crf               refine the labels with the dense CRF, using the model's published settings
-  --scales LIST       ${V2_RESNET}'s input scales: 1,0.75,0.5 (default: the released
-                      test net, MAX-fused) or 1 (one scale: about 1.8× less work); DeepLab v3's
-                      (default 1): several, e.g. 0.75,1,1.25, average their probabilities
-  --flip              DeepLab v3: also run each scale mirrored left-right
-  --output-stride N   DeepLab v3: 8 (default, torchvision's) or 16 (the same weights, coarser
-                      features; v3-ResNet-101 at 321: 2.3× faster on lavapipe)
+${modelFlagHelp(22)}
   -h, --help          this help
 
 Outputs are written atomically (temporary file, then rename); an output path equal to an input
@@ -155,20 +150,6 @@ export function modelArgs(model: string | undefined, weights: string | undefined
   return { name, weights: weights ?? bundledAsset(DEMO_WEIGHTS) };
 }
 
-/** --scales: for the v2 ResNet "1" plus 0.75 and/or 0.5; for DeepLab v3 any scales in (0, 4]. */
-function scalesArg(list: string, model: string): number[] {
-  const scales = list.split(',').map(Number);
-  if (model.startsWith('deeplab-v3-')) {
-    if (!scales.every((s) => s > 0 && s <= 4)) throw new UsageError(`--scales ${list}: give numbers in (0, 4], e.g. 0.75,1,1.25`);
-    return scales;
-  }
-  if (model !== V2_RESNET) throw new UsageError(`--scales is for --model ${V2_RESNET} and DeepLab v3; ${model} runs one scale`);
-  if (scales[0] !== 1 || !scales.every((s) => s === 1 || s === 0.75 || s === 0.5) || new Set(scales).size !== scales.length) {
-    throw new UsageError(`--scales ${list}: give 1, then 0.75 and/or 0.5 (e.g. 1,0.75,0.5)`);
-  }
-  return scales;
-}
-
 export const segment: Command = {
   name: 'segment',
   summary: 'segment images or folders into VOC-palette label PNGs and overlays',
@@ -183,9 +164,7 @@ export const segment: Command = {
         out: { type: 'string', short: 'o' },
         'scores-out': { type: 'string' },
         crf: { type: 'boolean' },
-        scales: { type: 'string' },
-        flip: { type: 'boolean' },
-        'output-stride': { type: 'string' },
+        ...MODEL_FLAG_OPTIONS,
       },
     });
     const { values: v, positionals } = parsed;
@@ -194,19 +173,14 @@ export const segment: Command = {
     const out = v.out ?? 'segment-out';
     const jobs = planOutputs(images, out, v['scores-out']);
     const m = modelArgs(v.model, v.weights);
-    const scales = v.scales === undefined ? undefined : scalesArg(v.scales, m.name);
-    const v3Only = (flag: string) => new UsageError(`${flag} is for DeepLab v3 (--model deeplab-v3-resnet50 or -resnet101)`);
-    if (v.flip && !m.name.startsWith('deeplab-v3-')) throw v3Only('--flip');
-    const os = v['output-stride'];
-    if (os !== undefined && !m.name.startsWith('deeplab-v3-')) throw v3Only('--output-stride');
-    if (os !== undefined && os !== '8' && os !== '16') throw new UsageError(`--output-stride ${os}: 8 or 16`);
+    const flags = modelFlags(v, m.name);
     if (v.crf && !CRF_DEFAULTS[m.name]) {
       throw new UsageError(`--crf: ${m.name} has no published CRF settings (DeepLab v3 uses none); write --scores-out and run \`atrous crf\` with your own`);
     }
 
     const dev = await Device.create();
     try {
-      const model = await createModel(dev, m.name, { weights: m.weights, scales, flip: v.flip, outputStride: os === undefined ? undefined : (Number(os) as 8 | 16) });
+      const model = await createModel(dev, m.name, { weights: m.weights, ...flags });
       mkdirSync(out, { recursive: true });
       const bar = progress(jobs.length);
       let failed = 0;

@@ -15,6 +15,10 @@ export interface WorkloadOptions {
   weights?: string;
   seed?: number;
   numClasses?: number;
+  /** A model's test-time settings (CreateModelOptions): scales, flip, output stride. */
+  scales?: number[];
+  flip?: boolean;
+  outputStride?: 8 | 16;
 }
 
 export const WORKLOADS = [...MODEL_NAMES, 'synthetic'];

@@ -40,7 +40,8 @@ test('atrous profile writes the table, the breakdown, a trace and JSON lines', a
 });
 
 test('atrous profile refuses bad usage', async () => {
-  for (const args of [['--size', '12x'], ['--model', 'nope'], ['--runs', '0'], ['--bogus']]) {
+  const bad = [['--size', '12x'], ['--model', 'nope'], ['--runs', '0'], ['--bogus'], ['--flip'], ['--model', 'deeplab-v3-resnet50', '--output-stride', '4'], ['--model', 'deeplab-v2-resnet101', '--scales', '1,0.6']];
+  for (const args of bad) {
     await profile.run(args).then(
       () => assert.unreachable(args.join(' ')),
       (e) => assert.instance(e, UsageError, args.join(' ')),
