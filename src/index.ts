@@ -6,13 +6,14 @@ export { runKernel, grid1d, Params, type KernelCall } from './kernels/runner.ts'
 export { fill, full } from './kernels/fill.ts';
 export { copy, copyBlocks } from './kernels/copy.ts';
 export { unary, relu, type UnaryOp } from './kernels/unary.ts';
-export { binary, add, mul, maximum, broadcastShape, type BinaryOp } from './kernels/binary.ts';
+export { binary, add, mul, maximum, broadcastShape, BINARY_VARIANTS, type BinaryOp } from './kernels/binary.ts';
 export { parseSafetensors, WeightFileError, type HostTensor } from './nn/safetensors.ts';
 export { maxPool2d, avgPool2d, globalAvgPool2d, pool2dOutputSize, type Pool2dOptions } from './kernels/pool2d.ts';
 export { resizeBilinear, caffeInterpSize, type ResizeOptions } from './kernels/resize.ts';
 export { readCaffemodel, caffeTensors, type CaffeLayer } from './nn/caffemodel.ts';
 export { parseWeights, loadWeightFile, checkWeights, sniffWeightFormat, type WeightFile, type WeightFormat } from './nn/weights.ts';
 export { readPth } from './nn/pth.ts';
+export { ConvLayers, type ConvLayerSpec } from './nn/conv_layers.ts';
 export { softmaxChannels } from './kernels/softmax.ts';
 export { argmaxChannels } from './kernels/argmax.ts';
 export { sumN, maxN } from './kernels/reduce_n.ts';
@@ -33,5 +34,5 @@ export { caffePreprocess, caffePreprocessTensor, CAFFE_MEAN_BGR, torchvisionPrep
 export { denseCrf, denseCrfBrute, prepareCrf, runCrf, argmaxLabels, unaryFromLogits, unaryFromProbabilities, CRF_DEFAULTS, MAX_LABELS, CrfError, type CrfParams, type CrfPrepared } from './deeplab/crf.ts';
 export { buildLattice, filterCpu, type Lattice } from './deeplab/lattice.ts';
 export { readNpy, writeNpy, NpyError } from './io/npy.ts';
-export { conv2d, conv2dOutputSize, Conv2dWeights, type Conv2dOptions } from './kernels/conv2d.ts';
+export { conv2d, conv2dOutputSize, Conv2dWeights, CONV2D_VARIANTS, CONV2D_SHAPE_VARIANTS, type Conv2dOptions } from './kernels/conv2d.ts';
 export { foldBatchNorm } from './nn/batchnorm.ts';
