@@ -6,6 +6,7 @@ import { readNpy, writeNpy } from '../io/npy.ts';
 import { writeAtomic } from '../io/files.ts';
 import { Device } from '../tensor/device.ts';
 import { parseOptions, UsageError, type Command } from './command.ts';
+import { wrapHelp } from './model_options.ts';
 
 const HELP = `Usage: atrous crf IMAGE SCORES.npy [options]
 
@@ -18,8 +19,7 @@ Options:
   --q-out FILE          write the final marginals Q as an H×W×C float32 .npy
   --layout hwc|chw      the scores' layout (default: inferred when only one fits the image)
   --scores-kind KIND    logits (default; softmax is applied), probabilities, or unary (= -log p)
-  --model NAME          take that model's CRF settings (default deeplab-largefov):
-                        ${Object.keys(CRF_DEFAULTS).join(', ')}
+${wrapHelp('  --model NAME', `take that model's CRF settings (default deeplab-largefov): ${Object.keys(CRF_DEFAULTS).join(', ')}`, 24)}
   --iterations N        mean-field iterations (0: just softmax of the scores)
   --pos-w W  --pos-xy-std S                   positional kernel weight and std (pixels)
   --bi-w W  --bi-xy-std S  --bi-rgb-std S     bilateral kernel weight and stds (pixels, 0..255)
