@@ -132,6 +132,10 @@ function materialise(name: string, t: TensorRef, bytes: Uint8Array | undefined, 
   const [dtype, size] = STORAGE_DTYPES[t.storage.type] ?? [];
   if (!dtype) throw new WeightFileError(`${what}: tensor "${name}" is stored as ${t.storage.type}; supported are ${Object.keys(STORAGE_DTYPES).join(', ')}`);
   if (!bytes) throw new WeightFileError(`${what}: tensor "${name}" refers to storage ${t.storage.key}, which the file lacks; it is truncated or damaged`);
+  const ints = (a: unknown[]) => a.every((v) => Number.isSafeInteger(v));
+  if (!ints(t.shape) || t.shape.some((d) => d < 0) || !ints(t.stride) || t.stride.length !== t.shape.length || !Number.isSafeInteger(t.offset)) {
+    throw new WeightFileError(`${what}: tensor "${name}" has an invalid shape [${t.shape}], stride [${t.stride}] or offset ${t.offset}; the file is damaged`);
+  }
   const n = t.shape.reduce((a, b) => a * b, 1);
   let last = t.offset;
   t.shape.forEach((d, i) => (last += d > 0 ? (d - 1) * t.stride[i] : 0));
@@ -224,8 +228,20 @@ function stateDict(top: Value, what: string): Map<string, TensorRef> {
   return d as Map<string, TensorRef>;
 }
 
-/** Reads a `torch.save`d state dict (zip or legacy format) into tensors by name. `what` names the file. */
+/**
+ * Reads a `torch.save`d state dict (zip or legacy format) into tensors by name. `what` names the
+ * file. Whatever a damaged or foreign file makes the reader trip over is a WeightFileError.
+ */
 export function readPth(bytes: Uint8Array, what = 'PyTorch file'): Map<string, HostTensor> {
+  try {
+    return readPthUnchecked(bytes, what);
+  } catch (e) {
+    if (e instanceof WeightFileError) throw e;
+    throw new WeightFileError(`${what}: not a readable PyTorch state dict (${(e as Error).message}); the file is damaged, truncated or holds more than tensors by name`);
+  }
+}
+
+function readPthUnchecked(bytes: Uint8Array, what: string): Map<string, HostTensor> {
   const out = new Map<string, HostTensor>();
   if (bytes[0] === 0x50 && bytes[1] === 0x4b) {
     const entries = zipEntries(bytes, what);
@@ -257,7 +273,8 @@ export function readPth(bytes: Uint8Array, what = 'PyTorch file'): Map<string, H
     const size = STORAGE_DTYPES[ref?.type ?? '']?.[1] ?? 1;
     if (p + 8 > bytes.length) throw new WeightFileError(`${what}: storage ${key} is missing; the file is truncated`);
     const n = Number(dv.getBigInt64(p, true));
-    data.set(String(key), bytes.subarray(p + 8, Math.min(bytes.length, p + 8 + n * size)));
+    if (n < 0 || p + 8 + n * size > bytes.length) throw new WeightFileError(`${what}: storage ${key} (${n} elements) runs past the end; the file is truncated or damaged`);
+    data.set(String(key), bytes.subarray(p + 8, p + 8 + n * size));
     p += 8 + n * size;
   }
   for (const [name, t] of stateDict(main.value, what)) out.set(name, materialise(name, t, data.get(t.storage.key), what));

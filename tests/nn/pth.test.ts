@@ -5,6 +5,7 @@ import { golden, loadGolden, repoRoot } from '../helpers/assert.ts';
 import { readPth } from '../../src/nn/pth.ts';
 import { WeightFileError } from '../../src/nn/safetensors.ts';
 import { parseWeights } from '../../src/nn/weights.ts';
+import { Mulberry32 } from '../helpers/prng.ts';
 
 // Files written by torch.save itself (tests/golden/pth.py); the expected tensors are PyTorch's.
 const g = loadGolden('pth');
@@ -39,6 +40,23 @@ test('a pickled module, a truncated file and a compressed zip are refused naming
   // Mark every central-directory entry as deflated (method 8).
   for (let i = 0; i + 4 <= zip.length; i++) if (zip[i] === 0x50 && zip[i + 1] === 0x4b && zip[i + 2] === 1 && zip[i + 3] === 2) zip[i + 10] = 8;
   assert.throws(() => readPth(zip, 'z.pth'), (e: Error) => e instanceof WeightFileError && /compressed \(method 8\)/.test(e.message));
+});
+
+test('damaged files (seeded truncations and byte changes) only ever raise WeightFileErrors', () => {
+  const r = new Mulberry32(5).fill(4000);
+  for (const f of ['state_zip.pth', 'state_legacy.pth']) {
+    const orig = file(f);
+    for (let i = 0; i < 400; i++) {
+      let b = Uint8Array.from(orig);
+      if (i % 2) b = b.subarray(0, Math.floor(Math.abs(r[i]) * b.length));
+      else for (let j = 0; j < 3; j++) b[Math.floor(Math.abs(r[(i * 3 + j) % 4000]) * b.length)] = Math.floor(Math.abs(r[(i + j * 7) % 4000]) * 256);
+      try {
+        readPth(b, 'x.pth');
+      } catch (e) {
+        assert.instance(e, WeightFileError, `${f} case ${i}: ${(e as Error).message}`);
+      }
+    }
+  }
 });
 
 test.run();
