@@ -9,7 +9,8 @@ Writes
 The state dict holds what real files hold: parameters, float16 and float64 tensors, an int64
 scalar (num_batches_tracked), a transposed view, a slice at a storage offset, two tensors sharing
 one storage, an empty tensor.
-Run: /usr/bin/python3 tests/golden/pth.py
+The legacy format names storages by their memory address, so state_legacy.pth differs byte-wise
+from run to run (its tensors do not). Run: /usr/bin/python3 tests/golden/pth.py
 """
 import collections
 import os
