@@ -54,10 +54,10 @@ export class DeepLabV2ResNet {
   }
 
   /**
-   * Checks `tensors`, in Caffe's names or kazuto1011/deeplab-pytorch's (fromKazutoNames; every
-   * missing, unexpected or mis-shaped one named in one WeightFileError),
-   * folds each BatchNorm (mean = blob0 / blob2, var = blob1 / blob2, as Caffe) and Scale into its
-   * conv, and uploads. BatchNorm and Scale vectors stored 4-D (1×C×1×1) are read as [C].
+   * Checks `tensors`, in Caffe's names or kazuto1011/deeplab-pytorch's (fromKazutoNames), every
+   * missing, unexpected or mis-shaped one named in one WeightFileError; folds each BatchNorm
+   * (mean = blob0 / blob2, var = blob1 / blob2, as Caffe) and Scale into its conv, and uploads.
+   * BatchNorm and Scale vectors stored 4-D (1×C×1×1) are read as [C].
    */
   static fromWeights(dev: Device, config: V2ResNetConfig, tensors: Map<string, HostTensor>, what: string): DeepLabV2ResNet {
     const m = new DeepLabV2ResNet(dev, config);
