@@ -17,4 +17,6 @@ await Promise.all([
   build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/index.js' }),
   existsSync('bench/bench.ts') && build({ ...common, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
+  // For browsers (navigator.gpu): Node's modules and Dawn stay behind dynamic imports never taken there.
+  build({ ...common, platform: 'browser', entryPoints: ['src/browser.ts'], outfile: 'dist/atrous.browser.js', external: ['webgpu', 'node:*'] }),
 ]);
