@@ -56,11 +56,13 @@ step() {
 }
 
 step gpu 20 sh -c 'nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>/dev/null || echo "no nvidia-smi"'
-step info 60 node dist/cli.js info
-step tests 120 node tests/run.mjs --from "$kit/all.test.mjs"
-step gemm_peak 60 node dist/bench.js gemm_peak --json "$out/bench.jsonl"
+step info 30 node dist/cli.js info
+step tests 100 node tests/run.mjs --from "$kit/all.test.mjs"
+step gemm_peak 50 node dist/bench.js gemm_peak --json "$out/bench.jsonl"
 [ "${1:-}" = quick ] && exit 0
-step conv2d-513 120 node dist/bench.js conv2d --preset largefov-513 --runs 20 --json "$out/bench.jsonl"
-step crf 60 node dist/bench.js crf --preset voc --runs 20 --json "$out/bench.jsonl"
-step profile-513 90 node dist/cli.js profile --model deeplab-largefov --size 513 --warmup 3 --runs 10 --trace "$out/trace.json" --jsonl "$out/profile.jsonl"
-step v3-513 60 node dist/cli.js profile --model deeplab-v3-resnet101 --size 513 --warmup 2 --runs 5
+step conv2d-513 100 node dist/bench.js conv2d --preset largefov-513 --runs 20 --json "$out/bench.jsonl"
+step aspp-513 50 node dist/bench.js conv2d --preset aspp-513 --variant tapwise --no-peak --runs 20 --json "$out/bench.jsonl"
+step aspp-513-auto 50 node dist/bench.js conv2d --preset aspp-513 --variant auto --no-peak --runs 20 --json "$out/bench.jsonl"
+step crf 50 node dist/bench.js crf --preset voc --runs 20 --json "$out/bench.jsonl"
+step profile-513 80 node dist/cli.js profile --model deeplab-largefov --size 513 --warmup 3 --runs 10 --trace "$out/trace.json" --jsonl "$out/profile.jsonl"
+step v3-513 50 node dist/cli.js profile --model deeplab-v3-resnet101 --size 513 --warmup 2 --runs 5

@@ -23,6 +23,21 @@ function largeFov(size: number): string[] {
   ];
 }
 
+/**
+ * The atrous convs of DeepLab v2's and v3's heads at output stride 8 for an input of `size`²
+ * (map (size − 1)/8 + 1): v2-ResNet's fc1_voc12 (2048 → 21, rates 6–24), v2-VGG16's fc6_i
+ * (512 → 1024, rates 6–24) and v3's ASPP (2048 → 256, rates 12–36): where 'tapwise' and
+ * Winograd compete with the dense kernels.
+ */
+function aspp(size: number): string[] {
+  const m = (size - 1) / 8 + 1;
+  return [
+    ...[6, 12, 18, 24].map((r) => conv(1, 2048, m, 21, 3, 1, r, r)),
+    ...[6, 24].map((r) => conv(1, 512, m, 1024, 3, 1, r, r)),
+    ...[12, 24, 36].map((r) => conv(1, 2048, m, 256, 3, 1, r, r)),
+  ];
+}
+
 export const conv2dEntry: BenchEntry = {
   kernel: 'conv2d',
   // 'auto' is what conv2d picks for this adapter and shape (what a DeepLab forward runs).
@@ -30,6 +45,8 @@ export const conv2dEntry: BenchEntry = {
   presets: {
     'largefov-321': largeFov(321),
     'largefov-513': largeFov(513),
+    'aspp-321': aspp(321),
+    'aspp-513': aspp(513),
     small: [conv(1, 64, 41, 64, 3, 1, 1), conv(1, 256, 41, 256, 1), conv(1, 3, 65, 64, 7, 2, 3)],
   },
   shapeHelp: 'N,C,H,W,O,k,stride,pad,dilation (k×k kernel), e.g. 1,512,41,41,1024,3,1,12,12',
