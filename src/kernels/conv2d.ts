@@ -202,13 +202,15 @@ export function pickVariant(dev: Device, w?: Conv2dWeights, g?: Geometry): strin
   // 2.2× slower than Winograd at C = 32; between the two, unmeasured, Winograd stays).
   if (w && g && g.C <= 3 && g.KH === 3 && g.KW === 3 && !windowRefusal(dev, g)) return 'window';
   // A dilation comparable to the map leaves most outer taps reading padding at most outputs:
-  // one GEMM per tap over its live outputs, where that is under half the work of the
-  // alternative (Winograd's multiplies where it runs, else a direct conv's). ASPP rate 36 on a
-  // 41×41 map, 2048 → 256: 2,601 cells against 15,129; at rate 12 (LargeFOV fc6) Winograd stays.
+  // one GEMM per tap over its live outputs, where that is under 0.9 of the alternative's
+  // multiplies (Winograd's where it runs, else a direct conv's). Measured on 41×41 maps, 2048 in,
+  // tapwise against Winograd: rate 36 (→ 256) 2,601 cells against 46,600 (im2col's 15,129):
+  // 116 against 1,178 ms (im2col); rate 18 (→ 21) 0.65 of Winograd's: 91 against 133 ms; rate 12
+  // (→ 256) 1.9 of Winograd's: 522 against 279 ms, so Winograd keeps LargeFOV's fc6.
   if (w && g && g.dil > 1 && g.KH * g.KW > 1 && !tapwiseRefusal(g)) {
     const direct = g.KH * g.KW * g.OH * g.OW;
     const wino = winogradRefusal(dev, w, g) ? Infinity : winogradWorkRatio(g.OH, g.OW, g.dil) * 9 * g.OH * g.OW;
-    if (tapwiseWork(g) < 0.5 * Math.min(direct, wino)) return 'tapwise';
+    if (tapwiseWork(g) < 0.9 * Math.min(direct, wino)) return 'tapwise';
   }
   // Past lavapipe's FMA ceiling only fewer multiplies help: Winograd for every other 3×3 stride-1
   // layer (faster than 'blocked' even with 3 input channels: 80 against 96 ms for conv1_1 at 321×321),
