@@ -50,7 +50,16 @@ export interface CreateModelOptions {
 }
 
 export const V2_RESNET = 'deeplab-v2-resnet101';
-export const MODEL_NAMES: readonly string[] = [...V1_VARIANTS, V2_RESNET, ...V3_VARIANTS];
+/**
+ * Released v1 models with an architecture of the list above (deeplab-spec §1: the COCO-pretrained
+ * LargeFOV nets): the same net, their own dense-CRF settings (CRF_DEFAULTS, `segment --crf`).
+ */
+export const V1_ALIASES: Record<string, V1Variant> = {
+  'deeplab-coco-largefov': 'deeplab-largefov',
+  'deeplab-msc-coco-largefov': 'deeplab-msc-largefov',
+};
+
+export const MODEL_NAMES: readonly string[] = [...V1_VARIANTS, ...Object.keys(V1_ALIASES), V2_RESNET, ...V3_VARIANTS];
 const isV3 = (name: string) => (V3_VARIANTS as readonly string[]).includes(name);
 
 /**
@@ -105,7 +114,7 @@ export async function createModel(dev: Device, name: string, opts: CreateModelOp
     net = tensors ? withModelHint(() => DeepLabV2ResNet.fromWeights(dev, config, tensors, what)) : DeepLabV2ResNet.random(dev, config, opts.seed ?? 1);
   } else {
     if (opts.scales) throw new AtrousError(`${name}: the scales option is for ${V2_RESNET} and DeepLab v3`);
-    const config = { variant: name as V1Variant, numClasses, widths: widths as Partial<V1Widths>, canvas: opts.canvas };
+    const config = { variant: V1_ALIASES[name] ?? (name as V1Variant), numClasses, widths: widths as Partial<V1Widths>, canvas: opts.canvas };
     net = tensors ? withModelHint(() => DeepLabV1.fromWeights(dev, config, tensors, what)) : DeepLabV1.random(dev, config, opts.seed ?? 1);
   }
   /** A weight error names the model the file's metadata says it holds, when that is another. */

@@ -6,6 +6,7 @@ import { getDevice } from '../helpers/device.ts';
 import { assertScores, assertTinyInputs } from '../helpers/models.ts';
 import { assertClose, golden, loadGolden, maxAbs, repoRoot } from '../helpers/assert.ts';
 import { createModel, type SegmentationModel } from '../../src/deeplab/models.ts';
+import { CRF_DEFAULTS } from '../../src/deeplab/crf.ts';
 import { V1_VARIANTS, v1Layers, v1PaddedSize } from '../../src/deeplab/v1_arch.ts';
 import { WeightFileError, parseSafetensors } from '../../src/nn/safetensors.ts';
 import { ShapeError, AtrousError } from '../../src/tensor/errors.ts';
@@ -59,6 +60,18 @@ for (const variant of V1_VARIANTS) {
     assert.is(dev.liveTensors, live, 'every tensor is released after dispose()');
   });
 }
+
+test('the COCO-pretrained releases run their base architecture with their own CRF settings', async () => {
+  const dev = await getDevice();
+  for (const [alias, base] of [['deeplab-coco-largefov', 'deeplab-largefov'], ['deeplab-msc-coco-largefov', 'deeplab-msc-largefov']]) {
+    const m = await createModel(dev, alias, { weights: `${dir}/${base}.safetensors` });
+    assert.is(m.name, alias);
+    await checkScores(m, image('image'), `${base}.scores`, alias);
+    m.dispose();
+  }
+  assert.equal(CRF_DEFAULTS['deeplab-coco-largefov'], { iterations: 10, posW: 3, posXyStd: 3, biW: 5, biXyStd: 69, biRgbStd: 5 });
+  assert.equal(CRF_DEFAULTS['deeplab-msc-coco-largefov'], { iterations: 10, posW: 3, posXyStd: 3, biW: 4, biXyStd: 59, biRgbStd: 5 });
+});
 
 test('deeplab-largefov padded to a fixed 57×57 canvas (as Caffe pads to crop_size) matches PyTorch', async () => {
   const dev = await getDevice();
