@@ -1,17 +1,9 @@
 // Bundles the CLI, the library and the benchmarks into dist/ with .wgsl files inlined as text.
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
+import { bundleOptions } from './bundle-options.mjs';
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  loader: { '.wgsl': 'text' },
-  external: ['webgpu'],
-  sourcemap: true,
-  logLevel: 'warning',
-};
+const common = { ...bundleOptions, sourcemap: true };
 
 await Promise.all([
   build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),

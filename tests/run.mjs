@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { bundleOptions } from '../scripts/bundle-options.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -36,18 +37,7 @@ async function bundle(outfile) {
   writeFileSync(entry, files.map((f) => `import ${JSON.stringify(relative(dirname(outfile), f))};`).join('\n') + '\n');
   // Imported here, not at the top: running a prebuilt bundle must not need esbuild.
   const { build } = await import('esbuild');
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    loader: { '.wgsl': 'text' },
-    external: ['webgpu'],
-    sourcemap: 'inline',
-    logLevel: 'warning',
-  });
+  await build({ ...bundleOptions, entryPoints: [entry], outfile, sourcemap: 'inline' });
   rmSync(entry);
 }
 
