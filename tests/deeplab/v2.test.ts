@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { getDevice } from '../helpers/device.ts';
 import { golden, loadGolden, repoRoot } from '../helpers/assert.ts';
-import { assertScores, assertTinyInputs } from '../helpers/models.ts';
+import { assertBatchOfTwo, assertScores, assertTinyInputs } from '../helpers/models.ts';
 import { createModel, type CreateModelOptions } from '../../src/deeplab/models.ts';
 import { resnetConvs, resnetLayers } from '../../src/deeplab/v2_resnet_arch.ts';
 import { WeightFileError, parseSafetensors } from '../../src/nn/safetensors.ts';
@@ -49,6 +49,15 @@ test('deeplab-v2-resnet101: kazuto1011/deeplab-pytorch\'s .pth names (the same w
       for (const s of ['missing fc1_voc12_c2.bias [5]', 'unexpected base.layer4.block30.reduce.conv.weight']) assert.ok(e instanceof WeightFileError && e.message.includes(s), e.message);
     },
   );
+});
+
+test('deeplab-v2-resnet101: a batch of two gives each image its own scores (three scales)', async () => {
+  const dev = await getDevice();
+  const m = await createModel(dev, MODEL, { weights: `${dir}/resnet101.safetensors` });
+  const x = m.preprocess(img);
+  await assertBatchOfTwo(m, (await x.download()) as Float32Array, [img.height, img.width], MODEL);
+  x.dispose();
+  m.dispose();
 });
 
 test('deeplab-v2-resnet101: one scale matches PyTorch', async () => {

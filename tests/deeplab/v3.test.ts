@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { getDevice } from '../helpers/device.ts';
 import { assertClose, golden, loadGolden, repoRoot } from '../helpers/assert.ts';
-import { assertScores, assertTinyInputs } from '../helpers/models.ts';
+import { assertBatchOfTwo, assertScores, assertTinyInputs } from '../helpers/models.ts';
 import { createModel, type CreateModelOptions } from '../../src/deeplab/models.ts';
 import { v3Layers, v3WeightShapes } from '../../src/deeplab/v3_arch.ts';
 import { Mulberry32 } from '../../src/nn/random.ts';
@@ -68,6 +68,15 @@ test('deeplab-v3-resnet50 at output stride 16 with multi-grid (1, 2, 4) matches 
 
 test('deeplab-v3-resnet50 with scales 0.75, 1, 1.25 and flip: the mean probabilities match PyTorch\'s', async () => {
   await check({ scales: [0.75, 1, 1.25], flip: true }, 'probs.msflip', (y) => y.map(Math.exp), 1e-5);
+});
+
+test('deeplab-v3-resnet50: a batch of two gives each image its own scores (two scales and flips)', async () => {
+  const dev = await getDevice();
+  const m = await createModel(dev, 'deeplab-v3-resnet50', { numClasses: 3, scales: [0.75, 1], flip: true });
+  const x = m.preprocess({ width: 21, height: 17, data: Uint8Array.from({ length: 21 * 17 * 3 }, (_, i) => (i * 37) % 256) });
+  await assertBatchOfTwo(m, (await x.download()) as Float32Array, [17, 21], 'deeplab-v3-resnet50');
+  x.dispose();
+  m.dispose();
 });
 
 test('deeplab-v3-resnet50: preprocessing and scores match torchvision (29×37 input)', async () => {

@@ -3,6 +3,7 @@ import type { SegmentationModel } from '../../src/deeplab/models.ts';
 import type { RgbImage } from '../../src/deeplab/preprocess.ts';
 import type { HostTensor } from '../../src/nn/safetensors.ts';
 import { assertClose, maxAbs } from './assert.ts';
+import { getDevice } from './device.ts';
 
 /**
  * Runs `m` on `img` and holds its output (after `transform`) to `ref`: max abs error ≤
@@ -28,5 +29,28 @@ export async function assertTinyInputs(m: SegmentationModel, what: string) {
     assert.ok((await y.download()).every(Number.isFinite), `${what} ${h}×${w} finite`);
     x.dispose();
     y.dispose();
+  }
+}
+
+/**
+ * A batch of two images (the preprocessed `x`, then its negation: another picture) gives each
+ * image what it gives alone, to `rel` of the scores' range.
+ */
+export async function assertBatchOfTwo(m: SegmentationModel, x: Float32Array, shape: [number, number], what: string, rel = 1e-5) {
+  const dev = await getDevice();
+  const [h, w] = shape;
+  const two = new Float32Array(x.length * 2);
+  two.set(x);
+  two.set(x.map((v) => -v), x.length);
+  const yb = dev.scope(() => m.forward(dev.tensor(two, [2, 3, h, w])));
+  const got = (await yb.download()) as Float32Array;
+  yb.dispose();
+  const half = got.length / 2;
+  assert.is(half, m.numClasses * h * w, `${what}: shape`);
+  for (const [i, img] of [x, two.subarray(x.length)].entries()) {
+    const y = dev.scope(() => m.forward(dev.tensor(img, [1, 3, h, w])));
+    const alone = (await y.download()) as Float32Array;
+    y.dispose();
+    assertClose(got.subarray(i * half, (i + 1) * half), alone, { atol: rel * (1 + maxAbs(alone)) }, `${what}: batch item ${i} = the image alone`);
   }
 }
