@@ -1,5 +1,5 @@
 import type { Device } from '../tensor/device.ts';
-import { ShapeError } from '../tensor/errors.ts';
+import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
 /** An 8-bit image, rows top to bottom, pixels interleaved RGB (or RGBA: alpha is ignored). */
@@ -70,4 +70,11 @@ export function torchvisionPreprocess(img: RgbImage): Float32Array {
 /** torchvisionPreprocess, uploaded as a [1, 3, H, W] tensor. */
 export function torchvisionPreprocessTensor(dev: Device, img: RgbImage): Tensor {
   return dev.tensor(torchvisionPreprocess(img), [1, 3, img.height, img.width]);
+}
+
+/** Every model's forward() takes what its preprocess() makes: an f32 image batch [N, 3, H, W]. */
+export function checkInputBatch(model: string, x: Tensor): void {
+  if (x.shape.length !== 4 || x.shape[1] !== 3 || x.dtype !== 'f32') {
+    throw new ShapeError(`${model}: forward takes a preprocessed f32 image batch [N, 3, H, W], got ${fmtShape(x.shape)} ${x.dtype}; use model.preprocess(image)`);
+  }
 }

@@ -7,6 +7,7 @@ import type { HostTensor } from '../nn/safetensors.ts';
 import { checkWeights } from '../nn/weights.ts';
 import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
+import { checkInputBatch } from './preprocess.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { MSC_ZOOM, V1_ARCH, v1Layers, v1PaddedSize, type ConvSpec, type MscTap, type V1Arch, type V1Config } from './v1_arch.ts';
 
@@ -80,9 +81,7 @@ export class DeepLabV1 {
   forward(x: Tensor): Tensor {
     const { dev, arch } = this;
     const name = this.config.variant;
-    if (x.shape.length !== 4 || x.shape[1] !== 3 || x.dtype !== 'f32') {
-      throw new ShapeError(`${name}: forward takes a preprocessed f32 image batch [N, 3, H, W], got ${fmtShape(x.shape)} ${x.dtype}; use model.preprocess(image)`);
-    }
+    checkInputBatch(name, x);
     const [, , H, W] = x.shape;
     const canvas = this.config.canvas ?? 0;
     const PH = v1PaddedSize(name, Math.max(H, canvas));

@@ -3,12 +3,12 @@ import { cropPad2d } from '../kernels/crop_pad.ts';
 import { maxPool2d } from '../kernels/pool2d.ts';
 import { maxN, sumN } from '../kernels/reduce_n.ts';
 import { caffeInterpSize, resizeBilinear } from '../kernels/resize.ts';
-import { foldBatchNorm } from '../nn/batchnorm.ts';
 import { ConvLayers } from '../nn/conv_layers.ts';
 import type { HostTensor } from '../nn/safetensors.ts';
 import { checkWeights } from '../nn/weights.ts';
 import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
+import { checkInputBatch } from './preprocess.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { v1PaddedSize } from './v1_arch.ts';
 import { fromKazutoNames, resnetConvs, resnetLayers, resnetWeightShapes, type ResConvSpec, type ResNetLayers, type ResNetWidths } from './v2_resnet_arch.ts';
@@ -73,7 +73,6 @@ export class DeepLabV2ResNet {
     checkWeights(flat, expected, what);
     const f32 = (name: string) => flat.get(name)!.data as Float32Array; // F16 files are widened on parsing
     for (const c of resnetConvs(m.layers)) {
-      const shape = [c.out, c.in, c.k, c.k] as const;
       if (!c.bn) {
         m.convs.upload(c, f32(`${c.name}.weight`), f32(`${c.name}.bias`));
         continue;
@@ -82,14 +81,13 @@ export class DeepLabV2ResNet {
       const factor = f32(`${c.bn.batchNorm}.blob2`)[0];
       const inv = factor === 0 ? 0 : 1 / factor;
       const scaled = (name: string) => Float32Array.from(f32(name), (v) => v * inv);
-      const folded = foldBatchNorm(f32(`${c.name}.weight`), shape, null, {
+      m.convs.uploadFolded(c, f32(`${c.name}.weight`), {
         mean: scaled(`${c.bn.batchNorm}.weight`),
         variance: scaled(`${c.bn.batchNorm}.bias`),
         gamma: f32(`${c.bn.scale}.weight`),
         beta: f32(`${c.bn.scale}.bias`),
         eps: BN_EPS,
       });
-      m.convs.upload(c, folded.weight, folded.bias);
     }
     return m;
   }
@@ -137,9 +135,7 @@ export class DeepLabV2ResNet {
   /** x: [N, 3, H, W] preprocessed (BGR minus the means) → class scores [N, C, H, W], for any H, W. */
   forward(x: Tensor): Tensor {
     const { dev } = this;
-    if (x.shape.length !== 4 || x.shape[1] !== 3 || x.dtype !== 'f32') {
-      throw new ShapeError(`deeplab-v2-resnet101: forward takes a preprocessed f32 image batch [N, 3, H, W], got ${fmtShape(x.shape)} ${x.dtype}; use model.preprocess(image)`);
-    }
+    checkInputBatch('deeplab-v2-resnet101', x);
     const [, , H, W] = x.shape;
     // Padded (bottom/right, with the mean) to 8k+1, which the net maps onto itself, as in v1.
     const PH = v1PaddedSize('deeplab-largefov', H);

@@ -6,12 +6,12 @@ import { unary } from '../kernels/unary.ts';
 import { concatChannels } from '../kernels/concat.ts';
 import { globalAvgPool2d, maxPool2d } from '../kernels/pool2d.ts';
 import { resizeBilinear } from '../kernels/resize.ts';
-import { foldBatchNorm } from '../nn/batchnorm.ts';
 import { ConvLayers } from '../nn/conv_layers.ts';
 import type { HostTensor } from '../nn/safetensors.ts';
 import { checkWeights } from '../nn/weights.ts';
 import type { Device } from '../tensor/device.ts';
-import { fmtShape, ShapeError } from '../tensor/errors.ts';
+import { ShapeError } from '../tensor/errors.ts';
+import { checkInputBatch } from './preprocess.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { v3Convs, v3Layers, v3WeightShapes, type V3ConvSpec, type V3Layers, type V3Options, type V3Variant } from './v3_arch.ts';
 
@@ -75,8 +75,7 @@ export class DeepLabV3 {
         continue;
       }
       const bn = { gamma: f32(`${c.bn}.weight`), beta: f32(`${c.bn}.bias`), mean: f32(`${c.bn}.running_mean`), variance: f32(`${c.bn}.running_var`), eps: BN_EPS };
-      const folded = foldBatchNorm(f32(`${c.name}.weight`), [c.out, c.in, c.k, c.k], null, bn);
-      m.convs.upload(c, folded.weight, folded.bias);
+      m.convs.uploadFolded(c, f32(`${c.name}.weight`), bn);
     }
     return m;
   }
@@ -98,9 +97,7 @@ export class DeepLabV3 {
    */
   forward(x: Tensor): Tensor {
     const { dev } = this;
-    if (x.shape.length !== 4 || x.shape[1] !== 3 || x.dtype !== 'f32') {
-      throw new ShapeError(`${this.variant}: forward takes a preprocessed f32 image batch [N, 3, H, W], got ${fmtShape(x.shape)} ${x.dtype}; use model.preprocess(image)`);
-    }
+    checkInputBatch(this.variant, x);
     if (this.scales.length === 1 && this.scales[0] === 1 && !this.flip) return this.single(x);
     const [, , H, W] = x.shape;
     const resize = (t: Tensor, height: number, width: number) => resizeBilinear(dev, t, { height, width, alignCorners: false });

@@ -1,6 +1,7 @@
 import { conv2d, Conv2dWeights } from '../kernels/conv2d.ts';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
+import { foldBatchNorm, type BatchNormStats } from './batchnorm.ts';
 import { Mulberry32 } from './random.ts';
 
 /** One conv layer of a model: weight [out, in, k, k], a bias, and how it runs. */
@@ -28,6 +29,12 @@ export class ConvLayers {
   upload(c: ConvLayerSpec, weight: Float32Array, bias: Float32Array | null): void {
     this.weights.get(c.name)?.dispose();
     this.weights.set(c.name, Conv2dWeights.fromHost(this.dev, weight, [c.out, c.in, c.k, c.k], bias, c.name));
+  }
+
+  /** Uploads a conv without bias with the inference-mode BatchNorm after it folded in (foldBatchNorm). */
+  uploadFolded(c: ConvLayerSpec, weight: Float32Array, bn: BatchNormStats): void {
+    const folded = foldBatchNorm(weight, [c.out, c.in, c.k, c.k], null, bn);
+    this.upload(c, folded.weight, folded.bias);
   }
 
   /**
