@@ -12,7 +12,7 @@ import { batchedGemm, winogradConv, winogradPlan, winogradWeights, winogradWorkR
 import { fetchFor, withWeightFetch } from './weight_fetch.ts';
 import { copyBlocks } from './copy.ts';
 import { conv2dWindow, windowPadding, windowRefusal } from './conv2d_window.ts';
-import { conv2dTapwise, tapwiseRefusal, tapwiseWork } from './conv2d_tapwise.ts';
+import { conv2dTapwise, tapSpan, tapwiseRefusal, tapwiseWork } from './conv2d_tapwise.ts';
 
 // Layouts. Activations stay NCHW everywhere: per image, NCHW *is* the K×N right-hand matrix of the
 // conv-as-GEMM Y[O×HW] = W[O×K]·X[K×HW] (rows of X contiguous, what the lanes' vec4 loads want),
@@ -254,8 +254,8 @@ function winogradRefusal(dev: Device, w: Conv2dWeights, g: Geometry): string | n
  */
 export function deadRim(g: Geometry): number {
   const live = (k: number, size: number, out: number) => {
-    const first = Math.max(0, Math.ceil((g.pad - k * g.dil) / g.stride)); // first output reading at or past row 0
-    return first < out && first * g.stride + k * g.dil - g.pad < size;
+    const [lo, hi] = tapSpan(g, k, size, out);
+    return lo < hi;
   };
   const dead = (K: number, size: number, out: number, fromEnd: boolean) => {
     let n = 0;

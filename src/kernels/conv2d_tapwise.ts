@@ -16,23 +16,35 @@ export interface TapRect {
 }
 
 /**
- * Each tap's rectangle of outputs reading the input (stride 1: output y reads row y + ky·d − pad).
- * A dilated conv on a map not much larger than its dilation (ASPP at rates 24 and 36) reads
- * padding through its outer taps at most outputs: at rate 36 on 41×41 the 9 taps cover 2,601
- * output cells, not 9 × 1,681.
+ * Along one axis, the outputs [lo, hi) whose reads through tap k land inside the input: output y
+ * reads row y·stride + k·dil − pad, which must lie in [0, size). Empty (lo ≥ hi) for a tap that
+ * only ever reads padding.
+ */
+export function tapSpan(g: Geometry, k: number, size: number, out: number): [number, number] {
+  const at = k * g.dil - g.pad;
+  return [Math.max(0, Math.ceil(-at / g.stride)), Math.min(out, Math.ceil((size - at) / g.stride))];
+}
+
+/**
+ * Each tap's rectangle of outputs reading the input (tapSpan along both axes). A dilated conv on
+ * a map not much larger than its dilation (ASPP at rates 24 and 36) reads padding through its
+ * outer taps at most outputs: at rate 36 on 41×41 the 9 taps cover 2,601 output cells, not
+ * 9 × 1,681.
  */
 export function tapRects(g: Geometry): TapRect[] {
-  const span = (k: number, size: number, out: number) => [Math.max(0, g.pad - k * g.dil), Math.min(out, size + g.pad - k * g.dil)];
   const rects: TapRect[] = [];
   for (let ky = 0; ky < g.KH; ky++) {
     for (let kx = 0; kx < g.KW; kx++) {
-      const [y0, y1] = span(ky, g.H, g.OH);
-      const [x0, x1] = span(kx, g.W, g.OW);
+      const [y0, y1] = tapSpan(g, ky, g.H, g.OH);
+      const [x0, x1] = tapSpan(g, kx, g.W, g.OW);
       if (y0 < y1 && x0 < x1) rects.push({ ky, kx, y0, y1, x0, x1 });
     }
   }
   return rects;
 }
+
+/** Whether a tap reads the input at every output: the one that goes first and brings the bias. */
+const coversAll = (r: TapRect, g: Geometry) => r.y0 === 0 && r.x0 === 0 && r.y1 === g.OH && r.x1 === g.OW;
 
 /** Output cells the taps cover, summed: the multiplies per (o, c) of running tap by tap. */
 export const tapwiseWork = (g: Geometry) => tapRects(g).reduce((a, r) => a + (r.y1 - r.y0) * (r.x1 - r.x0), 0);
@@ -40,7 +52,7 @@ export const tapwiseWork = (g: Geometry) => tapRects(g).reduce((a, r) => a + (r.
 /** Why 'tapwise' cannot run this layer, or null. */
 export function tapwiseRefusal(g: Geometry): string | null {
   if (g.stride !== 1) return `needs stride 1 (got ${g.stride})`;
-  if (!tapRects(g).some((r) => r.y0 === 0 && r.x0 === 0 && r.y1 === g.OH && r.x1 === g.OW)) return `needs a tap that reads the input at every output (a 'same'-padded conv)`;
+  if (!tapRects(g).some((r) => coversAll(r, g))) return `needs a tap that reads the input at every output (a 'same'-padded conv)`;
   return null;
 }
 
@@ -52,7 +64,7 @@ export function tapwiseRefusal(g: Geometry): string | null {
  */
 export function conv2dTapwise(dev: Device, x: Tensor, w: Conv2dWeights, g: Geometry, conv1x1: (x: Tensor, w: Conv2dWeights) => Tensor): Tensor {
   const rects = tapRects(g);
-  const full = rects.findIndex((r) => r.y0 === 0 && r.x0 === 0 && r.y1 === g.OH && r.x1 === g.OW);
+  const full = rects.findIndex((r) => coversAll(r, g));
   const order = [rects[full], ...rects.filter((_, i) => i !== full)];
   let acc: Tensor | null = null;
   order.forEach((r, i) => {
