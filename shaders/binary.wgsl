@@ -1,5 +1,6 @@
-// z = op(a, b) with NumPy broadcasting over up to 4 dims (NCHW). Shapes are padded to rank 4 on
-// the host; a broadcast dimension has stride 0, so one index formula serves every case.
+// z = op(a, b) (binary_op.wgsl) with NumPy broadcasting over up to 4 dims (NCHW). Shapes are
+// padded to rank 4 on the host; a broadcast dimension has stride 0, so one index formula serves
+// every case.
 struct Params {
   count: u32, d1: u32, d2: u32, d3: u32,   // out dims 1..3 (dim 0 is implied by count)
   aStride: vec4u,
@@ -11,20 +12,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> z: array<f32>;
 
-override OP: u32 = 0;   // 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min
-override RELU: bool = false;  // fused max(z, 0): a residual unit's add + ReLU in one pass
 override WG: u32 = 256;
-
-fn apply(x: f32, y: f32) -> f32 {
-  switch OP {
-    case 0u: { return x + y; }
-    case 1u: { return x - y; }
-    case 2u: { return x * y; }
-    case 3u: { return x / y; }
-    case 4u: { return max(x, y); }
-    default: { return min(x, y); }
-  }
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -37,6 +25,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let i1 = r % p.d1;
   let i0 = r / p.d1;
   let idx = vec4u(i0, i1, i2, i3);
-  let v = apply(a[dot(idx, p.aStride)], b[dot(idx, p.bStride)]);
-  z[i] = select(v, max(v, 0.0), RELU);
+  z[i] = apply(a[dot(idx, p.aStride)], b[dot(idx, p.bStride)]);
 }

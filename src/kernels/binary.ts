@@ -1,11 +1,14 @@
-import shader from '../../shaders/binary.wgsl';
-import vec4Shader from '../../shaders/binary_vec4.wgsl';
+import broadcastBody from '../../shaders/binary.wgsl';
+import opShader from '../../shaders/binary_op.wgsl';
+import vec4Body from '../../shaders/binary_vec4.wgsl';
 import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
 
 const WG = 256;
+const shader = opShader + broadcastBody;
+const vec4Shader = opShader + vec4Body;
 const OPS = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5 } as const;
 export type BinaryOp = keyof typeof OPS;
 
