@@ -1,4 +1,5 @@
-import { V2_RESNET, type CreateModelOptions } from '../deeplab/models.ts';
+import { isV3Model, V2_RESNET, type CreateModelOptions } from '../deeplab/models.ts';
+import { validV2Scales } from '../deeplab/v2_resnet.ts';
 import { UsageError } from './command.ts';
 
 /** The option specs of the model flags `segment` and `profile` share (for parseOptions). */
@@ -31,7 +32,6 @@ export function modelFlagHelp(col: number): string {
   ].join('\n');
 }
 
-const isV3 = (model: string) => model.startsWith('deeplab-v3-');
 
 /**
  * --scales, --flip and --output-stride as createModel options, checked against the model: the v2
@@ -44,22 +44,22 @@ export function modelFlags(v: { scales?: string; flip?: boolean; 'output-stride'
   const v3Only = (flag: string) => new UsageError(`${flag} is for DeepLab v3 (--model deeplab-v3-resnet50 or -resnet101)`);
   if (v.scales !== undefined) {
     const scales = v.scales.split(',').map(Number);
-    if (isV3(model)) {
+    if (isV3Model(model)) {
       if (!scales.every((s) => s > 0 && s <= 4)) throw new UsageError(`--scales ${v.scales}: give numbers in (0, 4], e.g. 0.75,1,1.25`);
     } else if (model !== V2_RESNET) {
       throw new UsageError(`--scales is for --model ${V2_RESNET} and DeepLab v3; ${model} runs one scale`);
-    } else if (scales[0] !== 1 || !scales.every((s) => s === 1 || s === 0.75 || s === 0.5) || new Set(scales).size !== scales.length) {
+    } else if (!validV2Scales(scales)) {
       throw new UsageError(`--scales ${v.scales}: give 1, then 0.75 and/or 0.5 (e.g. 1,0.75,0.5)`);
     }
     out.scales = scales;
   }
   if (v.flip) {
-    if (!isV3(model)) throw v3Only('--flip');
+    if (!isV3Model(model)) throw v3Only('--flip');
     out.flip = true;
   }
   const os = v['output-stride'];
   if (os !== undefined) {
-    if (!isV3(model)) throw v3Only('--output-stride');
+    if (!isV3Model(model)) throw v3Only('--output-stride');
     if (os !== '8' && os !== '16') throw new UsageError(`--output-stride ${os}: 8 or 16`);
     out.outputStride = Number(os) as 8 | 16;
   }

@@ -60,7 +60,8 @@ export const V1_ALIASES: Record<string, V1Variant> = {
 };
 
 export const MODEL_NAMES: readonly string[] = [...V1_VARIANTS, ...Object.keys(V1_ALIASES), V2_RESNET, ...V3_VARIANTS];
-const isV3 = (name: string) => (V3_VARIANTS as readonly string[]).includes(name);
+/** Whether `name` is one of the DeepLab v3 (torchvision) models. */
+export const isV3Model = (name: string) => (V3_VARIANTS as readonly string[]).includes(name);
 
 /**
  * Builds a model by name. Config comes from `opts`, else from the safetensors `__metadata__`
@@ -84,7 +85,7 @@ export async function createModel(dev: Device, name: string, opts: CreateModelOp
     source = 'the given tensors';
   }
   const what = `weights for ${name} (${source})`;
-  const family = (model: string) => (model === V2_RESNET ? 'Caffe ResNet-101' : isV3(model) ? 'torchvision' : 'VGG16');
+  const family = (model: string) => (model === V2_RESNET ? 'Caffe ResNet-101' : isV3Model(model) ? 'torchvision' : 'VGG16');
   if (meta.model && MODEL_NAMES.includes(meta.model) && family(meta.model) !== family(name)) {
     throw new WeightFileError(`${what}: the file's metadata says it holds "${meta.model}", a ${family(meta.model)} model; use --model ${meta.model}`);
   }
@@ -97,13 +98,13 @@ export async function createModel(dev: Device, name: string, opts: CreateModelOp
     }
   }
   // A torchvision state dict says its class count in its last conv's bias.
-  const v3Classes = isV3(name) ? tensors?.get('classifier.4.bias')?.shape[0] : undefined;
+  const v3Classes = isV3Model(name) ? tensors?.get('classifier.4.bias')?.shape[0] : undefined;
   const numClasses = opts.numClasses ?? (meta.num_classes ? Number(meta.num_classes) : (v3Classes ?? 21));
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new AtrousError(`${what}: number of classes ${numClasses} must be a positive integer`);
   const classes = opts.classes ?? (meta.classes ? meta.classes.split(',') : numClasses === 21 ? VOC_CLASSES : undefined);
-  if (!isV3(name) && (opts.flip || opts.outputStride || opts.multiGrid)) throw new AtrousError(`${name}: the flip, outputStride and multiGrid options are for DeepLab v3`);
+  if (!isV3Model(name) && (opts.flip || opts.outputStride || opts.multiGrid)) throw new AtrousError(`${name}: the flip, outputStride and multiGrid options are for DeepLab v3`);
   let net: DeepLabV1 | DeepLabV2ResNet | DeepLabV3;
-  if (isV3(name)) {
+  if (isV3Model(name)) {
     if (opts.canvas || widths) throw new AtrousError(`${name}: the canvas and widths options are for the Caffe models`);
     const variant = name as V3Variant;
     const config = { scales: opts.scales, flip: opts.flip, outputStride: opts.outputStride, multiGrid: opts.multiGrid };
@@ -132,7 +133,7 @@ export async function createModel(dev: Device, name: string, opts: CreateModelOp
     name,
     numClasses,
     classes,
-    preprocess: (img) => (isV3(name) ? torchvisionPreprocessTensor(dev, img) : caffePreprocessTensor(dev, img)),
+    preprocess: (img) => (isV3Model(name) ? torchvisionPreprocessTensor(dev, img) : caffePreprocessTensor(dev, img)),
     forward: (x) => net.forward(x),
     dispose: () => net.dispose(),
   };

@@ -17,6 +17,10 @@ import { fromKazutoNames, resnetConvs, resnetLayers, resnetWeightShapes, type Re
 export const V2_SCALES = { 1: {}, 0.75: { shrink: 4, zoom: 3 }, 0.5: { shrink: 2 } } as const;
 export type V2Scale = 1 | 0.75 | 0.5;
 
+/** Whether `scales` is a set the released net runs: 1 first, then 0.75 and/or 0.5, none twice. */
+export const validV2Scales = (scales: readonly number[]): scales is V2Scale[] =>
+  scales[0] === 1 && scales.every((s) => s in V2_SCALES) && new Set(scales).size === scales.length;
+
 export interface V2ResNetConfig {
   numClasses?: number;
   /** Reduced widths for test models; default ResNet-101's. */
@@ -48,7 +52,7 @@ export class DeepLabV2ResNet {
     this.convs = new ConvLayers(dev);
     this.layers = resnetLayers(config.widths, this.numClasses);
     this.scales = config.scales ?? [1, 0.75, 0.5];
-    if (!this.scales.length || this.scales[0] !== 1 || !this.scales.every((s) => s in V2_SCALES) || new Set(this.scales).size !== this.scales.length) {
+    if (!validV2Scales(this.scales)) {
       throw new ShapeError(`deeplab-v2-resnet101: scales ${JSON.stringify(this.scales)}: the first must be 1, the others 0.75 and/or 0.5 (the Caffe Interp factors of the released net)`);
     }
   }
