@@ -76,11 +76,12 @@ export function compare(ref: ArrayLike<number>, got: ArrayLike<number>, toleranc
 export async function validate(dev: Device, entry: BenchEntry, c: BenchCase, variant: string, shape: string): Promise<Agreement> {
   const ref = await download(run(entry.variants[0]));
   const got = variant === entry.variants[0] ? ref : await download(run(variant));
-  const a = compare(ref, got, entry.tolerance);
+  const tolerance = entry.variantTolerance?.[variant] ?? entry.tolerance;
+  const a = compare(ref, got, tolerance);
   if (!a.ok) {
     throw new ValidationError(
       `${entry.kernel}/${variant} at ${shape} disagrees with the reference ${entry.variants[0]}: max abs diff ${a.maxDiff} > ` +
-        `${a.bound} (tolerance ${entry.tolerance} · (1 + max|ref|)); not timing a wrong kernel`,
+        `${a.bound} (tolerance ${tolerance} · (1 + max|ref|)); not timing a wrong kernel`,
     );
   }
   return a;

@@ -16,6 +16,8 @@ export interface BenchEntry {
   shapeHelp: string;
   /** Max abs difference allowed between a variant and the reference, relative to max |reference| + 1. */
   tolerance: number;
+  /** A looser tolerance for named variants that round differently on purpose (e.g. float16 storage). */
+  variantTolerance?: Record<string, number>;
   setup(dev: Device, shape: string): BenchCase;
 }
 

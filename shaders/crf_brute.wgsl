@@ -49,7 +49,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     }
   }
   for (var c = 0u; c < C4; c += 1u) {
-    q[i * C4 + c] = -unary[i * C4 + c] + p.wa * (sa[c] / na) + p.wb * (sb[c] / nb);
+    sa[c] = -unary[i * C4 + c] + p.wa * (sa[c] / na) + p.wb * (sb[c] / nb);
   }
-  softmax_row(i * C4);
+  softmax(&sa);
+  for (var c = 0u; c < C4; c += 1u) { q[i * C4 + c] = sa[c]; }
 }

@@ -12,7 +12,8 @@ override C4: u32;   // ceil(C / 4)
 // float alike. Arguments here are ≤ 0 (max subtracted), where the reference returns the result
 // itself (for positive x it would return 1/result).
 fn fast_exp(x0: vec4f) -> vec4f {
-  var x = abs(x0);
+  // Clamped (the result is 0 past 20 anyway) so that an infinite argument cannot loop forever.
+  var x = min(abs(x0), vec4f(32.0));
   var mult = vec4u(0u);
   loop {
     let big = x > vec4f(5.52);
@@ -65,10 +66,3 @@ fn softmax(t: ptr<function, array<vec4f, MAX_C4>>) {
   for (var c = 0u; c < C4; c += 1u) { (*t)[c] = (*t)[c] / total; }
 }
 
-// The same on the including shader's storage `q`, at q[base .. base + C4).
-fn softmax_row(base: u32) {
-  var t: array<vec4f, MAX_C4>;
-  for (var c = 0u; c < C4; c += 1u) { t[c] = q[base + c]; }
-  softmax(&t);
-  for (var c = 0u; c < C4; c += 1u) { q[base + c] = t[c]; }
-}

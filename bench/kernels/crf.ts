@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { CRF_DEFAULTS, prepareCrf, unaryFromLogits } from '../../src/deeplab/crf.ts';
-import { crfInit, crfIterate, labelStride } from '../../src/kernels/crf.ts';
+import { crfInit, crfIterate, crfWords, labelStride, type CrfStorage } from '../../src/kernels/crf.ts';
 import type { Device } from '../../src/tensor/device.ts';
 import { benchData } from '../harness.ts';
 import type { BenchEntry } from '../types.ts';
@@ -25,13 +25,17 @@ function inputs(w: number, h: number, c: number) {
 }
 
 // DeepLab-LargeFOV's CRF on a PASCAL-sized image: 10 mean-field iterations, the lattice built
-// once in setup (its time is printed; the harness times the iterations).
+// once in setup (its time is printed; the harness times the iterations). 'lattice' stores label
+// vectors in float32 (the reference's numbers), 'lattice-f16' in float16 (float32 arithmetic).
 export const crfEntry: BenchEntry = {
   kernel: 'crf',
-  variants: ['lattice'],
+  variants: ['lattice', 'lattice-f16'],
   presets: { voc: ['500,375,21,10'], small: ['64,48,21,10'] },
   shapeHelp: 'W,H,C,iterations',
   tolerance: 1e-6,
+  // float16 storage: max |ΔQ| 6e-4 on voc_500x375 after 10 iterations, 1.4e-3 on small_64x48
+  // (tests/deeplab/crf_f16.test.ts); the bound is tolerance · (1 + max Q) ≈ 2·tolerance.
+  variantTolerance: { 'lattice-f16': 2e-3 },
   setup(dev: Device, shape: string) {
     const [w, h, c, iterations] = shape.split(',').map(Number);
     const { rgb, unary } = inputs(w, h, c);
@@ -43,20 +47,27 @@ export const crfEntry: BenchEntry = {
     const padded = new Float32Array(n * cp);
     for (let i = 0; i < n; i++) padded.set(unary.subarray(i * c, (i + 1) * c), i * cp);
     const u = dev.tensor(padded, [n, cp]);
-    const va = dev.empty([prep.plan.rows, cp]);
-    const vb = dev.empty([prep.plan.rows, cp]);
+    const scratch = (storage: CrfStorage) => {
+      const w4 = 4 * crfWords(c, storage);
+      return { q: dev.empty([n, w4], 'u32'), va: dev.empty([prep.plan.rows, w4], 'u32'), vb: dev.empty([prep.plan.rows, w4], 'u32') };
+    };
+    const buffers = { f32: scratch('f32'), f16: scratch('f16') };
     return {
-      run() {
-        const q = dev.empty([n, cp]);
-        crfInit(dev, n, c, u, q);
-        crfIterate(dev, prep.plan, c, u, q, va, vb, iterations);
-        return q;
+      run(variant: string) {
+        const storage = variant === 'lattice-f16' ? 'f16' : 'f32';
+        const { q, va, vb } = buffers[storage];
+        const out = dev.empty([n, cp]);
+        crfInit(dev, n, c, u, q, storage);
+        crfIterate(dev, prep.plan, c, u, q, va, vb, iterations, storage, out);
+        return out;
       },
-      // Per iteration: splat and slice 2 flops per (entry, label), blur 3 per (row, label, pass).
+      // Per iteration: splat and slice 2 flops per (entry, label), blur 3 per (row, label, pass);
+      // bytes as float32 storage moves them (float16 moves about half).
       flops: iterations * c * (4 * n * (prep.plan.ka + prep.plan.kb) + 3 * prep.plan.rows * prep.plan.passes),
       bytes: iterations * 4 * cp * (2 * n * (prep.plan.ka + prep.plan.kb) + 3 * prep.plan.rows * prep.plan.passes),
       dispose() {
-        for (const t of [u, va, vb]) t.dispose();
+        u.dispose();
+        for (const b of Object.values(buffers)) for (const t of Object.values(b)) t.dispose();
         prep.dispose();
       },
     };

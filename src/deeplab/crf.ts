@@ -1,9 +1,9 @@
-import { crfInit, crfIterate, labelStride, uploadCrfPlan, type CrfPlan } from '../kernels/crf.ts';
+import { crfInit, crfIterate, crfWords, labelStride, uploadCrfPlan, type CrfPlan, type CrfStorage } from '../kernels/crf.ts';
 import { crfBruteIterate } from '../kernels/crf_brute.ts';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { AtrousError, ShapeError } from '../tensor/errors.ts';
-import { bilateralFeatures, buildLattice, normalisation, positionalFeatures } from './lattice.ts';
+import { bilateralFeatures, buildLattice, normalise, positionalFeatures } from './lattice.ts';
 import type { RgbImage } from '../io/image.ts';
 
 /**
@@ -19,6 +19,11 @@ export interface CrfParams {
   biW: number;
   biXyStd: number;
   biRgbStd: number;
+  /**
+   * How the iterations store label vectors: 'f32' (default; the reference's float32 numbers) or
+   * 'f16' (about 2× faster on lavapipe; float32 arithmetic, results within docs/crf.md's tolerance).
+   */
+  storage?: CrfStorage;
 }
 
 const v1 = (biW: number, biXyStd: number, biRgbStd: number): CrfParams => ({ iterations: 10, posW: 3, posXyStd: 3, biW, biXyStd, biRgbStd });
@@ -54,6 +59,11 @@ function checkParams(p: CrfParams): void {
     if (!(p[k] > 0) || !Number.isFinite(p[k])) throw new CrfError(`crf: ${k} must be a finite standard deviation > 0, got ${p[k]}`);
   }
   for (const k of ['posW', 'biW'] as const) if (!Number.isFinite(p[k])) throw new CrfError(`crf: ${k} must be finite, got ${p[k]}`);
+  checkStorage(p.storage);
+}
+
+function checkStorage(s: CrfStorage | undefined): void {
+  if (s !== undefined && s !== 'f32' && s !== 'f16') throw new CrfError(`crf: storage must be 'f32' or 'f16', got ${JSON.stringify(s)}`);
 }
 
 function checkImage(image: RgbImage): number {
@@ -77,7 +87,7 @@ export function prepareCrf(dev: Device, image: RgbImage, params: CrfParams): Crf
   checkParams(params);
   const n = checkImage(image);
   const { width: w, height: h } = image;
-  const kernel = (lattice: ReturnType<typeof buildLattice>, weight: number) => ({ lattice, coef: normalisation(lattice, weight) });
+  const kernel = (lattice: ReturnType<typeof buildLattice>, weight: number) => ({ lattice, ...normalise(lattice, weight) });
   const pos = kernel(buildLattice(positionalFeatures(w, h, params.posXyStd), 2, n), params.posW);
   const bi = kernel(buildLattice(bilateralFeatures(w, h, image.data, params.biXyStd, params.biRgbStd), 5, n), params.biW);
   const plan = uploadCrfPlan(dev, pos, bi);
@@ -100,10 +110,11 @@ function checkUnary(unary: Float32Array, n: number, numLabels: number, w: number
 }
 
 /** Runs mean field on the GPU: Q0 = softmax(−U), then `iterations` updates, one submit, one readback. */
-export async function runCrf(dev: Device, prep: CrfPrepared, unary: Float32Array, numLabels: number, iterations: number): Promise<{ q: Float32Array; labels: Uint8Array }> {
+export async function runCrf(dev: Device, prep: CrfPrepared, unary: Float32Array, numLabels: number, iterations: number, storage: CrfStorage = 'f32'): Promise<{ q: Float32Array; labels: Uint8Array }> {
   checkUnary(unary, prep.width * prep.height, numLabels, prep.width, prep.height);
   if (!Number.isInteger(iterations) || iterations < 0) throw new CrfError(`crf: iterations must be an integer ≥ 0, got ${iterations}`);
-  return meanField(dev, prep.width * prep.height, unary, numLabels, iterateLattice(dev, prep.plan, numLabels, iterations));
+  checkStorage(storage);
+  return meanField(dev, prep.width * prep.height, unary, numLabels, iterateLattice(dev, prep.plan, numLabels, iterations, storage));
 }
 
 /** Unary rows padded to the kernels' label stride (zeros), and back. */
@@ -130,18 +141,25 @@ async function meanField(dev: Device, n: number, unary: Float32Array, numLabels:
   const out = await dev.scope(async () => {
     const u = dev.tensor(padLabels(unary, n, numLabels, cp), [n, cp]);
     const q = dev.empty([n, cp]);
-    crfInit(dev, n, numLabels, u, q);
     return (await record(u, q, cp).download()) as Float32Array;
   });
   const q = unpadLabels(out, n, numLabels, cp);
   return { q, labels: argmaxLabels(q, numLabels) };
 }
 
-function iterateLattice(dev: Device, plan: CrfPlan | null, numLabels: number, iterations: number) {
-  return (u: Tensor, q: Tensor, cp: number) => {
-    if (!plan || iterations === 0) return q;
-    crfIterate(dev, plan, numLabels, u, q, dev.empty([plan.rows, cp]), dev.empty([plan.rows, cp]), iterations);
-    return q;
+/** Q0 into `out` (float32), then the lattice iterations, the last writing float32 Q to `out`. */
+function iterateLattice(dev: Device, plan: CrfPlan | null, numLabels: number, iterations: number, storage: CrfStorage = 'f32') {
+  return (u: Tensor, out: Tensor) => {
+    const n = out.shape[0];
+    if (!plan || iterations === 0) {
+      crfInit(dev, n, numLabels, u, out);
+      return out;
+    }
+    const w4 = 4 * crfWords(numLabels, storage);
+    const q = storage === 'f32' ? out : dev.empty([n, w4], 'u32');
+    crfInit(dev, n, numLabels, u, q, storage);
+    crfIterate(dev, plan, numLabels, u, q, dev.empty([plan.rows, w4], 'u32'), dev.empty([plan.rows, w4], 'u32'), iterations, storage, out);
+    return out;
   };
 }
 
@@ -168,7 +186,7 @@ export async function denseCrf(dev: Device, image: RgbImage, unary: Float32Array
   if (params.iterations === 0) return meanField(dev, image.width * image.height, unary, numLabels, iterateLattice(dev, null, numLabels, 0));
   const prep = prepareCrf(dev, image, params);
   try {
-    return await runCrf(dev, prep, unary, numLabels, params.iterations);
+    return await runCrf(dev, prep, unary, numLabels, params.iterations, params.storage);
   } finally {
     prep.dispose();
   }
@@ -184,6 +202,7 @@ export async function denseCrfBrute(dev: Device, image: RgbImage, unary: Float32
   checkUnary(unary, n, numLabels, image.width, image.height);
   const { width: w, height: h } = image;
   return meanField(dev, n, unary, numLabels, (u, q, cp) => {
+    crfInit(dev, n, numLabels, u, q);
     const k = {
       fa: dev.tensor(positionalFeatures(w, h, params.posXyStd), [n, 2]),
       da: 2,

@@ -266,6 +266,14 @@ export function filterCpu(lat: Lattice, values: Float32Array, vs: number): Float
  * (f32(w·1) = w), and every sum is rounded to float32 in filterCpu's order.
  */
 export function normalisation(lat: Lattice, weight = 1): Float32Array {
+  return normalise(lat, weight).coef;
+}
+
+/**
+ * normalisation(), and the largest blurred value of the all-ones splat (`peak`): blurring only
+ * adds non-negative terms, so it bounds every lattice value of any Q in [0, 1] at every pass.
+ */
+export function normalise(lat: Lattice, weight = 1): { coef: Float32Array; peak: number } {
   const { d, n, m, offsets, weights, neighbours } = lat;
   const d1 = d + 1;
   // Index 0 stays zero and stands for a missing neighbour. A Float32Array store rounds like f32().
@@ -288,7 +296,9 @@ export function normalisation(lat: Lattice, weight = 1): Float32Array {
     for (let j = 0; j < d1; j++) k1 = f32(k1 + f32(f32(weights[i * d1 + j] * alpha) * cur[offsets[i * d1 + j] + 1]));
     out[i] = wf * f32(1 / (k1 + 1e-20));
   }
-  return out;
+  let peak = 0;
+  for (let i = 1; i <= m; i++) peak = Math.max(peak, cur[i]);
+  return { coef: out, peak };
 }
 
 /** Positional features (x/σ, y/σ), float32, pixel-major, integer coordinates from 0. */

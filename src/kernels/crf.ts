@@ -3,6 +3,7 @@ import initShader from '../../shaders/crf_init.wgsl';
 import softmaxShader from '../../shaders/crf_softmax.wgsl';
 import splatShader from '../../shaders/crf_splat.wgsl';
 import updateShader from '../../shaders/crf_update.wgsl';
+import wordsShader from '../../shaders/crf_words.wgsl';
 import { sliceAlpha, type Lattice } from '../deeplab/lattice.ts';
 import type { Device } from '../tensor/device.ts';
 import { ShapeError } from '../tensor/errors.ts';
@@ -10,14 +11,35 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
 
 const WG = 64;
-const INIT = softmaxShader + initShader;
-const UPDATE = softmaxShader + updateShader;
+const INIT = softmaxShader + wordsShader + initShader;
+const UPDATE = softmaxShader + wordsShader + updateShader;
+const SPLAT = wordsShader + splatShader;
+const BLUR = wordsShader + blurShader;
 
 /** One pairwise kernel: its lattice and the per-pixel factor w·norm (float32, as the reference multiplies). */
 export interface CrfKernel {
   lattice: Lattice;
   /** Per pixel: w · 1/((K1)ᵢ + 1e−20). */
   coef: Float32Array;
+  /** The largest blurred value of an all-ones splat: a bound on every label's lattice values. */
+  peak: number;
+}
+
+/**
+ * How the iterations store label vectors: 'f32' (exact: the reference's numbers) or 'f16' (half the
+ * loads and stores, float32 arithmetic; about 2× faster on lavapipe, results within the tolerance
+ * docs/crf.md states).
+ */
+export type CrfStorage = 'f32' | 'f16';
+
+/**
+ * The power of two that brings a lattice's values (at most `peak`) to at most 2^14, inside
+ * float16's range (65504) with room for its rounding, and no lower than needed (small values keep
+ * float16's full precision).
+ */
+export function halfScale(peak: number): number {
+  const e = Math.floor(Math.log2(16384 / Math.max(peak, 2 ** -60)));
+  return 2 ** Math.max(-60, Math.min(60, e));
 }
 
 /**
@@ -42,6 +64,9 @@ export interface CrfPlan {
   slices: Tensor<'u32'>;
   /** pixels × 2: (wA·normA, wB·normB). */
   coef: Tensor<'f32'>;
+  /** For 'f16' storage: each lattice's halfScale. */
+  scaleA: number;
+  scaleB: number;
   dispose(): void;
 }
 
@@ -129,6 +154,8 @@ export function uploadCrfPlan(dev: Device, a: CrfKernel, b: CrfKernel): CrfPlan 
     passes,
     ka,
     kb,
+    scaleA: halfScale(a.peak),
+    scaleB: halfScale(b.peak),
     ...t,
     dispose: () => Object.values(t).forEach((x) => x.dispose()),
   };
@@ -140,12 +167,18 @@ export function uploadCrfPlan(dev: Device, a: CrfKernel, b: CrfKernel): CrfPlan 
  */
 export const labelStride = (numLabels: number) => Math.ceil(numLabels / 4) * 4;
 
-/** q = softmax(−unary) per pixel; both are pixels × labelStride (labels padded with zeros). */
-export function crfInit(dev: Device, pixels: number, numLabels: number, unary: Tensor, q: Tensor): void {
+/** Words (vec4s) per pixel or vertex of a label vector: 4 labels each in float32, 8 in float16. */
+export const crfWords = (numLabels: number, storage: CrfStorage) => Math.ceil(numLabels / (storage === 'f16' ? 8 : 4));
+
+/**
+ * q = softmax(−unary) per pixel; unary is pixels × labelStride (labels padded with zeros), q is
+ * pixels × crfWords(storage) words.
+ */
+export function crfInit(dev: Device, pixels: number, numLabels: number, unary: Tensor, q: Tensor, storage: CrfStorage = 'f32'): void {
   runKernel(dev, {
     kernel: 'crf_init',
     shader: INIT,
-    constants: { C: numLabels, C4: labelStride(numLabels) / 4 },
+    constants: { C: numLabels, C4: labelStride(numLabels) / 4, HALF: storage === 'f16' ? 1 : 0 },
     uniforms: new Params().u32(pixels).build(),
     tensors: [unary, q],
     workgroups: grid1d(dev, Math.ceil(pixels / WG)),
@@ -153,18 +186,22 @@ export function crfInit(dev: Device, pixels: number, numLabels: number, unary: T
 }
 
 /**
- * Records `iterations` mean-field updates of q in place (all into the open encoder: the caller
- * submits once). `va` and `vb` are rows × labelStride scratch tensors for the lattice values.
+ * Records `iterations` (≥ 1) mean-field updates of q (pixels × crfWords words, as crfInit wrote
+ * it) into the open encoder (the caller submits once). `va` and `vb` are rows × crfWords(storage)
+ * word scratch tensors for the lattice values. The last update writes float32 Q to `out`
+ * (pixels × labelStride; with 'f32' storage, q itself may be given).
  */
-export function crfIterate(dev: Device, plan: CrfPlan, numLabels: number, unary: Tensor, q: Tensor, va: Tensor, vb: Tensor, iterations: number): void {
+export function crfIterate(dev: Device, plan: CrfPlan, numLabels: number, unary: Tensor, q: Tensor, va: Tensor, vb: Tensor, iterations: number, storage: CrfStorage = 'f32', out: Tensor = q): void {
   const C4 = labelStride(numLabels) / 4;
-  const rowGrid = grid1d(dev, Math.ceil((plan.rows * C4) / WG));
-  const splatUniforms = new Params().u32(plan.rows).build();
+  const words = crfWords(numLabels, storage);
+  const HALF = storage === 'f16' ? 1 : 0;
+  const rowGrid = grid1d(dev, Math.ceil((plan.rows * words) / WG));
+  const splatUniforms = new Params().u32(plan.rows, plan.ma).f32(plan.scaleA, plan.scaleB).build();
   for (let it = 0; it < iterations; it++) {
     runKernel(dev, {
       kernel: 'crf_splat',
-      shader: splatShader,
-      constants: { C4 },
+      shader: SPLAT,
+      constants: { C4, HALF },
       uniforms: splatUniforms,
       tensors: [q, plan.start, plan.entries, va],
       workgroups: rowGrid,
@@ -178,22 +215,23 @@ export function crfIterate(dev: Device, plan: CrfPlan, numLabels: number, unary:
       const end = j < plan.kb ? plan.rows : plan.ma;
       runKernel(dev, {
         kernel: 'crf_blur',
-        shader: blurShader,
-        constants: { C4 },
-        uniforms: new Params().u32(first * C4, end * C4, j * plan.rows).build(),
+        shader: BLUR,
+        constants: { C4, HALF },
+        uniforms: new Params().u32(first * words, end * words, j * plan.rows).build(),
         tensors: [src, plan.neighbours, dst],
-        workgroups: grid1d(dev, Math.ceil(((end - first) * C4) / WG)),
+        workgroups: grid1d(dev, Math.ceil(((end - first) * words) / WG)),
       });
       if (j === plan.ka - 1) outA = dst;
       if (j === plan.kb - 1) outB = dst;
       [src, dst] = [dst, src];
     }
+    const last = it === iterations - 1;
     runKernel(dev, {
       kernel: 'crf_update',
       shader: UPDATE,
-      constants: { C: numLabels, C4, KA: plan.ka, KB: plan.kb },
-      uniforms: new Params().u32(plan.pixels).build(),
-      tensors: [outA, outB, plan.slices, plan.coef, unary, q],
+      constants: { C: numLabels, C4, KA: plan.ka, KB: plan.kb, HALF, Q_HALF: last ? 0 : HALF },
+      uniforms: new Params().u32(plan.pixels).f32(1 / plan.scaleA, 1 / plan.scaleB).build(),
+      tensors: [outA, outB, plan.slices, plan.coef, unary, last ? out : q],
       workgroups: grid1d(dev, Math.ceil(plan.pixels / WG)),
     });
   }

@@ -48,6 +48,12 @@ test('crf CLI: labels PNG and Q .npy equal the API result; CHW is inferred', asy
   assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')), 'no temporary files left');
 });
 
+test('crf CLI: --storage f16 gives the f16 result of the API', async () => {
+  const expected = await denseCrf(await getDevice(), image, unaryFromLogits(logits, C), C, { ...CRF_DEFAULTS['deeplab-v2'], storage: 'f16' });
+  assert.is(await crf.run([p('img.png'), p('hwc.npy'), '--q-out', p('q16.npy'), '--model', 'deeplab-v2', '--storage', 'f16']), 0);
+  assert.equal(readNpy(readFileSync(p('q16.npy')), 'q16').data, expected.q);
+});
+
 test('crf CLI: overrides, --scores-kind unary and zero iterations', async () => {
   const unary = unaryFromLogits(logits, C);
   writeFileSync(p('u.npy'), writeNpy([H, W, C], unary));
@@ -63,6 +69,7 @@ test('crf CLI: refuses bad usage, clobbering inputs, and ambiguous or mismatched
   await rejects(() => crf.run([p('img.png'), p('hwc.npy'), '-o', p('a.png'), '--bi-xy-std', 'wide']), UsageError, /--bi-xy-std needs a number/);
   await rejects(() => crf.run([p('img.png'), p('hwc.npy'), '-o', p('a.png'), '--model', 'nope']), UsageError, /unknown --model/);
   await rejects(() => crf.run([p('img.png'), p('hwc.npy'), '-o', p('a.png'), '--layout', 'nhwc']), UsageError, /--layout/);
+  await rejects(() => crf.run([p('img.png'), p('hwc.npy'), '-o', p('a.png'), '--storage', 'f64']), UsageError, /--storage must be f32 or f16/);
   await rejects(() => crf.run([p('img.png'), p('missing.npy'), '-o', p('a.png')]), UsageError, /does not exist/);
   await rejects(() => crf.run([p('img.png'), p('hwc.npy'), '-o', p('a.png'), '--pos-xy-std', '0']), CrfError, /posXyStd/);
   assert.ok(!existsSync(p('a.png')), 'no output after a failure');
