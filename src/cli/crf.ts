@@ -21,7 +21,7 @@ Options:
   --scores-kind KIND    logits (default; softmax is applied), probabilities, or unary (= -log p)
 ${wrapHelp('  --model NAME', `take that model's CRF settings (default deeplab-largefov): ${Object.keys(CRF_DEFAULTS).join(', ')}`, 24)}
   --iterations N        mean-field iterations (0: just softmax of the scores)
-${wrapHelp('  --storage f32|f16', 'how the iterations store label vectors: f32 (default; the C++ reference\'s numbers) or f16 (about 1.4× faster on lavapipe, float32 arithmetic; labels matched the reference on every test case, see docs/crf.md)', 24)}
+${wrapHelp('  --storage f32|f16', 'how the iterations store label vectors: f32 (default; the C++ reference\'s numbers) or f16 (about 1.5× faster on lavapipe, float32 arithmetic; labels matched the reference on every test case, see docs/crf.md)', 24)}
   --pos-w W  --pos-xy-std S                   positional kernel weight and std (pixels)
   --bi-w W  --bi-xy-std S  --bi-rgb-std S     bilateral kernel weight and stds (pixels, 0..255)
   -h, --help            this help

@@ -33,7 +33,7 @@ ${wrapHelp('  --model NAME', `${MODEL_NAMES.join(', ')} (default deeplab-largefo
                       H×W×C float32 NumPy .npy file. With several images FILE must contain
                       {name}, replaced by each image's name (e.g. scores/{name}.npy).
   --crf               refine the labels with the dense CRF, using the model's published settings
-  --crf-storage f16   store the CRF's label vectors in float16 (about 1.4× faster on lavapipe;
+  --crf-storage f16   store the CRF's label vectors in float16 (about 1.5× faster on lavapipe;
                       default f32, the C++ reference's numbers; see docs/crf.md)
 ${modelFlagHelp(22)}
   -h, --help          this help

@@ -21,7 +21,7 @@ export interface CrfParams {
   biRgbStd: number;
   /**
    * How the iterations store label vectors: 'f32' (default; the reference's float32 numbers) or
-   * 'f16' (about 2× faster on lavapipe; float32 arithmetic, results within docs/crf.md's tolerance).
+   * 'f16' (about 1.5× faster on lavapipe; float32 arithmetic, results within docs/crf.md's tolerance).
    */
   storage?: CrfStorage;
 }

@@ -27,7 +27,7 @@ export interface CrfKernel {
 
 /**
  * How the iterations store label vectors: 'f32' (exact: the reference's numbers) or 'f16' (half the
- * loads and stores, float32 arithmetic; about 2× faster on lavapipe, results within the tolerance
+ * loads and stores, float32 arithmetic; about 1.5× faster on lavapipe, results within the tolerance
  * docs/crf.md states).
  */
 export type CrfStorage = 'f32' | 'f16';

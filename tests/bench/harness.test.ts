@@ -71,6 +71,19 @@ test('validation passes a correct variant and rejects a deliberately wrong one',
   assert.is(dev.observer, null, 'the harness leaves no profiler attached');
 });
 
+test('variantTolerance loosens the check for the variants it names only', async () => {
+  const dev = await getDevice();
+  const loose: BenchEntry = { ...fake, variantTolerance: { wrong: 10 } };
+  const c = loose.setup(dev, '1000');
+  try {
+    // abs and relu differ by up to max |x| ≈ 1 (benchData), inside 10 · (1 + max |ref|).
+    assert.ok((await validate(dev, loose, c, 'wrong', '1000')).ok);
+    assert.ok((await validate(dev, loose, c, 'same', '1000')).bound < 1e-4);
+  } finally {
+    c.dispose();
+  }
+});
+
 test('a variant that refuses the shape is not applicable (bench skips it); a refusing reference fails validation', async () => {
   const dev = await getDevice();
   await benchOne(dev, fake, 'refuses', '1000', 2, null).then(
