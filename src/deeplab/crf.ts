@@ -1,4 +1,5 @@
-import { crfInit, crfIterate, crfWords, labelStride, uploadCrfPlan, type CrfPlan, type CrfStorage } from '../kernels/crf.ts';
+import { crfInit, crfIterate, crfWords, labelStride, type CrfPlan, type CrfStorage } from '../kernels/crf.ts';
+import { uploadCrfPlan } from './crf_plan.ts';
 import { crfBruteIterate } from '../kernels/crf_brute.ts';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';

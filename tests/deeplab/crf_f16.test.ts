@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { denseCrf, prepareCrf, runCrf } from '../../src/deeplab/crf.ts';
-import { halfScale } from '../../src/kernels/crf.ts';
+import { halfScale } from '../../src/deeplab/crf_plan.ts';
 import { getDevice } from '../helpers/device.ts';
 import { agreement, hasCase, LARGEFOV, loadCase } from './crf_fixtures.ts';
 
