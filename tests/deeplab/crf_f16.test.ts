@@ -1,8 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { denseCrf, prepareCrf, runCrf } from '../../src/deeplab/crf.ts';
+import { CRF_DEFAULTS, denseCrf, prepareCrf, runCrf, unaryFromLogits } from '../../src/deeplab/crf.ts';
 import { halfScale } from '../../src/deeplab/crf_plan.ts';
 import { getDevice } from '../helpers/device.ts';
+import { Mulberry32 } from '../helpers/prng.ts';
 import { agreement, hasCase, LARGEFOV, loadCase } from './crf_fixtures.ts';
 
 // 'f16' storage rounds every stored label vector (Q, the splatted and blurred lattice values) to
@@ -56,6 +57,23 @@ test('f16 storage keeps a flat image (lattice vertices gathering thousands of pi
   const a = agreement(half.q, exact.q, half.labels, exact.labels);
   console.log(`  f16 flat 500×375, 3 labels, it 3 vs f32: max |dQ| ${a.max.toExponential(2)}, mean ${a.mean.toExponential(2)}, labels ${(100 * a.labelFraction).toFixed(3)} %`);
   assert.ok(a.max <= 1e-2 && a.labelFraction >= DIFFERS.labels, JSON.stringify(a));
+});
+
+test('f16 storage with 1, 5, 10 (an odd number of vec4s) and 256 labels: close to f32', async () => {
+  // Word packing at every label count shape: one word holding fewer than 8 labels, a last word
+  // half padding, and the largest count.
+  const dev = await getDevice();
+  for (const c of [1, 5, 10, 256]) {
+    const r = new Mulberry32(100 + c);
+    const image = { width: 23, height: 17, data: Uint8Array.from({ length: 23 * 17 * 3 }, () => r.nextU32() & 255) };
+    const unary = unaryFromLogits(r.fill(23 * 17 * c, 3), c);
+    const p = { ...CRF_DEFAULTS['deeplab-v2'], iterations: 3 };
+    const exact = await denseCrf(dev, image, unary, c, p);
+    const half = await denseCrf(dev, image, unary, c, { ...p, storage: 'f16' });
+    const a = agreement(half.q, exact.q, half.labels, exact.labels);
+    console.log(`  f16 vs f32, 23×17, ${c} labels, it 3: max |dQ| ${a.max.toExponential(2)}, mean ${a.mean.toExponential(2)}, labels ${(100 * a.labelFraction).toFixed(2)} %`);
+    assert.ok(a.max <= 5e-3 && a.mean <= DIFFERS.mean && a.labelFraction >= 0.99, `${c} labels: ${JSON.stringify(a)}`);
+  }
 });
 
 test.run();
