@@ -24,7 +24,8 @@ export type CrfStorage = 'f32' | 'f16';
 /**
  * Both kernels' lattices as GPU tables in one vertex space (positional rows, then bilateral rows,
  * then one all-zero row standing for every missing neighbour), so each step of an iteration is
- * one dispatch for both kernels. Built once per image; reused by every iteration.
+ * one dispatch for both kernels. Built once per image (src/deeplab/crf_plan.ts); reused by every
+ * iteration.
  */
 export interface CrfPlan {
   pixels: number;
@@ -43,7 +44,7 @@ export interface CrfPlan {
   slices: Tensor<'u32'>;
   /** pixels × 2: (wA·normA, wB·normB). */
   coef: Tensor<'f32'>;
-  /** For 'f16' storage: each lattice's halfScale. */
+  /** For 'f16' storage: the power of two each lattice's values are scaled by (crf_plan.ts halfScale). */
   scaleA: number;
   scaleB: number;
   dispose(): void;
