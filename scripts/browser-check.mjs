@@ -2,7 +2,8 @@
 // Serves tests/browser/page.ts (bundled here) with dist/atrous.browser.js as its module, the test
 // fixtures and ../shared's CRF fixtures, opens it in headless Chromium with WebGPU enabled, and
 // prints what the page reports: adapter, conv2d goldens through every variant, the dense CRF
-// against the original C++. Exit status 0 all passed, 1 a check failed, 2 no browser or no result.
+// against the original C++, the bundled demo model on the bundled samples (the main job). Exit
+// status 0 all passed, 1 a check failed, 2 no browser or no result.
 //   node scripts/browser-check.mjs [--browser PATH] [--timeout SECONDS]
 import { build } from 'esbuild';
 import { spawn, spawnSync } from 'node:child_process';
@@ -73,10 +74,10 @@ const server = createServer((req, res) => {
     res.setHeader('content-type', 'text/javascript');
     return res.end(page.outputFiles[0].text);
   }
-  // Only the built library, the fixtures and the shared CRF cases are served.
+  // Only the built library, the fixtures, the bundled assets and the shared CRF cases are served.
   const rel = normalize(decodeURIComponent(url.pathname)).replace(/^\/+/, '');
   const file = rel.startsWith('shared/fixtures/') ? join(shared, rel.slice('shared/'.length))
-    : rel.startsWith('dist/') || rel.startsWith('tests/fixtures/') ? join(root, rel) : null;
+    : rel.startsWith('dist/') || rel.startsWith('tests/fixtures/') || rel.startsWith('assets/') ? join(root, rel) : null;
   if (!file || rel.includes('..') || !existsSync(file)) {
     res.statusCode = 404;
     return res.end();
