@@ -204,7 +204,7 @@ export async function benchOne(dev: Device, entry: BenchEntry, variant: string, 
     const { samples, timer } = await timeRuns(dev, c, variant, runs);
     const ms = median(samples);
     const gflops = c.flops > 0 ? c.flops / ms / 1e6 : null;
-    const gbps = c.bytes / ms / 1e6;
+    const gbps = (c.bytesFor?.(variant) ?? c.bytes) / ms / 1e6;
     const peakGflops = peaks && gflops !== null ? await peaks.gflops(dev) : null;
     const peakGbps = peaks ? await peaks.gbps(dev) : null;
     const { frac_peak, bound } = roofline(gflops, gbps, peakGflops, peakGbps);

@@ -28,5 +28,7 @@ export interface BenchCase {
   flops: number;
   /** Bytes one run must at least read and write. */
   bytes: number;
+  /** The same for a variant that moves fewer (e.g. float16 storage); default `bytes`. */
+  bytesFor?(variant: string): number;
   dispose(): void;
 }

@@ -52,6 +52,7 @@ export const crfEntry: BenchEntry = {
       return { q: dev.empty([n, w4], 'u32'), va: dev.empty([prep.plan.rows, w4], 'u32'), vb: dev.empty([prep.plan.rows, w4], 'u32') };
     };
     const buffers = { f32: scratch('f32'), f16: scratch('f16') };
+    const vectorBytes = (storage: CrfStorage) => iterations * 16 * crfWords(c, storage) * (2 * n * (prep.plan.ka + prep.plan.kb) + 3 * prep.plan.rows * prep.plan.passes);
     return {
       run(variant: string) {
         const storage = variant === 'lattice-f16' ? 'f16' : 'f32';
@@ -62,9 +63,10 @@ export const crfEntry: BenchEntry = {
         return out;
       },
       // Per iteration: splat and slice 2 flops per (entry, label), blur 3 per (row, label, pass);
-      // bytes as float32 storage moves them (float16 moves about half).
+      // bytes: the label vectors those read, 16 bytes a word.
       flops: iterations * c * (4 * n * (prep.plan.ka + prep.plan.kb) + 3 * prep.plan.rows * prep.plan.passes),
-      bytes: iterations * 4 * cp * (2 * n * (prep.plan.ka + prep.plan.kb) + 3 * prep.plan.rows * prep.plan.passes),
+      bytes: vectorBytes('f32'),
+      bytesFor: (variant: string) => vectorBytes(variant === 'lattice-f16' ? 'f16' : 'f32'),
       dispose() {
         u.dispose();
         for (const b of Object.values(buffers)) for (const t of Object.values(b)) t.dispose();

@@ -120,6 +120,15 @@ test('a result is one JSON line with the documented fields', async () => {
   assert.is(line.timer, dev.hasFeature('timestamp-query') ? 'gpu-timestamps' : 'wall');
 });
 
+test('bytesFor gives a variant its own byte count (GB/s), others keep bytes', async () => {
+  const dev = await getDevice();
+  const halved: BenchEntry = { ...fake, setup: (d, shape) => ({ ...fake.setup(d, shape), bytesFor: (v: string) => (v === 'same' ? 4000 : 8000) }) };
+  const r = await benchOne(dev, halved, 'same', '1000', 3, null);
+  assert.ok(Math.abs(r.gbps - 4000 / r.median_ms / 1e6) < 1e-9);
+  const ref = await benchOne(dev, halved, 'ref', '1000', 3, null);
+  assert.ok(Math.abs(ref.gbps - 8000 / ref.median_ms / 1e6) < 1e-9);
+});
+
 test('without timestamp-query the harness times synced runs by wall clock', async () => {
   const dev = await Device.create({ features: [] });
   try {
