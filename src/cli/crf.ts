@@ -131,7 +131,8 @@ export const crf: Command = {
       if (out) writeAtomic(out, encodeLabelPng(labels, image.width, image.height));
       if (qOut) writeAtomic(qOut, writeNpy([image.height, image.width, c], q));
       console.log(
-        `crf: ${image.width}×${image.height}, ${c} labels, ${params.iterations} iterations (${model} settings) in ${ms.toFixed(0)} ms` +
+        `crf: ${image.width}×${image.height}, ${c} labels, ${params.iterations} iterations (${model} settings` +
+          `${params.storage === 'f16' ? ', float16 storage' : ''}) in ${ms.toFixed(0)} ms` +
           outputs.map((o) => ` → ${o}`).join(''),
       );
     } finally {
