@@ -9,6 +9,7 @@ import { concatChannelsEntry, cropPad2dEntry, flipHorizontalEntry } from './kern
 import { conv2dEntry } from './kernels/conv2d.ts';
 import { gemmPeak } from './kernels/gemm_peak.ts';
 import { crfEntry } from './kernels/crf.ts';
+import { latticeCoordsEntry } from './kernels/lattice_coords.ts';
 import type { BenchEntry } from './types.ts';
 
 // One line per kernel: import its entry from bench/kernels/<kernel>.ts and list it here.
@@ -30,4 +31,5 @@ export const ENTRIES: BenchEntry[] = [
   flipHorizontalEntry,
   cropPad2dEntry,
   crfEntry,
+  latticeCoordsEntry,
 ];

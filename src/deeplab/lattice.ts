@@ -113,18 +113,50 @@ export function buildLattice(features: Float32Array, d: number, n: number): Latt
   return { d, n, m: table.size, offsets, weights, neighbours: blurNeighbours(table, d) };
 }
 
+/**
+ * buildLattice for keys and weights computed elsewhere (on the GPU: kernels/lattice_coords.ts):
+ * `keys` is n×(d+1)×d, each pixel's vertex keys by remainder, `weights` n×(d+1). The ids come out
+ * in the same insertion order, so the lattice is buildLattice's whenever the keys are.
+ */
+export function latticeFromKeys(keys: Int32Array, weights: Float32Array, d: number, n: number): Lattice {
+  const table = new KeyTable(d);
+  const offsets = new Int32Array(n * (d + 1));
+  hashVertices(keys, d, n, table, offsets);
+  return { d, n, m: table.size, offsets, weights, neighbours: blurNeighbours(table, d) };
+}
+
+function hashVertices(keys: Int32Array, d: number, n: number, table: KeyTable, offsets: Int32Array): void {
+  const d1 = d + 1;
+  const row = d1 * d;
+  for (let k = 0; k < n; k++) {
+    for (let r = 0; r <= d; r++) {
+      // As splatVertices: the previous pixel's vertex of the same remainder, when the key matches.
+      const off = k * row + r * d;
+      let same = k > 0;
+      for (let i = 0; i < d && same; i++) same = keys[off + i] === keys[off - row + i];
+      offsets[k * d1 + r] = same ? offsets[(k - 1) * d1 + r] : table.insert(keys, off);
+    }
+  }
+}
+
+/**
+ * The diagonal of E (Adams et al. pp. 5-6, scaled by the filter's expected standard deviation) and
+ * 1/(d+1), each computed in double and stored as float32, as the reference does.
+ */
+export function elevation(d: number): { scale: Float64Array; invD1: number } {
+  const invStdDev = f32(Math.sqrt(2 / 3) * (d + 1));
+  const scale = new Float64Array(d);
+  for (let i = 0; i < d; i++) scale[i] = f32((1 / Math.sqrt((i + 2) * (i + 1))) * invStdDev);
+  return { scale, invD1: f32(1 / (d + 1)) };
+}
+
 /** Each pixel's d+1 enclosing vertices (ids from `table`, in insertion order) and their barycentric weights. */
 function splatVertices(features: Float32Array, d: number, n: number, table: KeyTable, offsets: Int32Array, weights: Float32Array): void {
   const d1 = d + 1;
   // canonical[r][i]: the offset of coordinate i's vertex of remainder r, given i's rank.
   const canonical = new Int32Array(d1 * d1);
   for (let r = 0; r <= d; r++) for (let j = 0; j <= d; j++) canonical[r * d1 + j] = j <= d - r ? r : r - d1;
-  // Expected standard deviation of the filter and the diagonal of E (Adams et al. pp. 5-6), in
-  // double then stored as float32, as the reference does.
-  const invStdDev = f32(Math.sqrt(2 / 3) * d1);
-  const scale = new Float64Array(d);
-  for (let i = 0; i < d; i++) scale[i] = f32((1 / Math.sqrt((i + 2) * (i + 1))) * invStdDev);
-  const invD1 = f32(1 / d1);
+  const { scale, invD1 } = elevation(d);
   // Per-pixel scratch, allocated once (float32 values held in doubles, rounded by f32 where the
   // reference's float32 arithmetic rounds). No fill()/set() calls: per pixel they cost more than
   // the loops they replace.
