@@ -25,6 +25,7 @@ export function halfScale(peak: number): number {
   return 2 ** Math.max(-60, Math.min(60, e));
 }
 
+/** Both kernels' lattices as one CrfPlan (kernel A's rows, then B's, then the zero row), uploaded. */
 export function uploadCrfPlan(dev: Device, a: CrfKernel, b: CrfKernel): CrfPlan {
   const la = a.lattice;
   const lb = b.lattice;
