@@ -21,6 +21,7 @@ ${wrapHelp('  --model NAME', `${WORKLOADS.join(' | ')} (default ${DEFAULT_WORKLO
   --warmup N         forwards before profiling, the first included (default 1)
   --runs N           profiled forwards (default 3)
 ${modelFlagHelp(21)}
+${wrapHelp('  --crf-storage S', "--model crf (DeepLab-LargeFOV's dense CRF, 10 iterations, on a synthetic scene of --size): f32 (default) or f16 label storage", 21)}
   --trace FILE       write a Chrome trace (open in https://ui.perfetto.dev or chrome://tracing)
   --jsonl FILE       write one JSON object per dispatch
   --no-timestamps    withhold timestamp-query: wall time per forward only (the fallback path)
@@ -51,6 +52,7 @@ export const profile: Command = {
         trace: { type: 'string' },
         jsonl: { type: 'string' },
         'no-timestamps': { type: 'boolean' },
+        'crf-storage': { type: 'string' },
         ...MODEL_FLAG_OPTIONS,
       },
     }).values;
@@ -59,6 +61,9 @@ export const profile: Command = {
     if (!m) throw new UsageError(`--size must be H or HxW, got "${o.size}"`);
     const [h, w] = [Number(m[1]), Number(m[2] ?? m[1])];
     const runs = positiveInt(o.runs, 'runs', 3);
+    const crfStorage = o['crf-storage'];
+    if (crfStorage !== undefined && o.model !== 'crf') throw new UsageError('--crf-storage is for --model crf');
+    if (crfStorage !== undefined && crfStorage !== 'f32' && crfStorage !== 'f16') throw new UsageError(`--crf-storage must be f32 or f16, got "${crfStorage}"`);
     const opts = {
       model: o.model!,
       weights: o.weights,
@@ -66,6 +71,7 @@ export const profile: Command = {
       input: [positiveInt(o.batch, 'batch', 1), 3, h, w] as [number, number, number, number],
       warmup: positiveInt(o.warmup, 'warmup', 1),
       runs,
+      crfStorage: crfStorage as 'f32' | 'f16' | undefined,
       ...(o.model === 'synthetic' ? {} : modelFlags(o, o.model!)),
     };
 
@@ -75,7 +81,8 @@ export const profile: Command = {
     try {
       const s = await profileSession(dev, opts);
       const header = [
-        `atrous profile: ${opts.model} on [${opts.input.join(', ')}]${opts.weights ? ` (${opts.weights})` : ' (random weights)'}`,
+        `atrous profile: ${opts.model} on [${opts.input.join(', ')}]` +
+          (opts.model === 'crf' ? ` (a synthetic scene, deeplab-largefov's CRF settings, ${crfStorage ?? 'f32'} storage)` : opts.weights ? ` (${opts.weights})` : ' (random weights)'),
         `device: ${dev.name} (created in ${deviceMs.toFixed(0)} ms)`,
         `timing: ${s.profiler.timing}; ${runs} profiled forwards, ${s.records.length} dispatches`,
       ].join('\n');

@@ -1,4 +1,6 @@
+import { CRF_DEFAULTS, prepareCrf, unaryFromLogits } from '../deeplab/crf.ts';
 import { createModel, MODEL_NAMES } from '../deeplab/models.ts';
+import { crfInit, crfIterate, crfWords, labelStride, type CrfStorage } from '../kernels/crf.ts';
 import { add, mul } from '../kernels/binary.ts';
 import { relu, unary } from '../kernels/unary.ts';
 import type { Device } from '../tensor/device.ts';
@@ -19,14 +21,72 @@ export interface WorkloadOptions {
   scales?: number[];
   flip?: boolean;
   outputStride?: 8 | 16;
+  /** The profiled input [N, 3, H, W]: the crf workload's image size. */
+  input?: [number, number, number, number];
+  /** The crf workload's label storage. */
+  crfStorage?: CrfStorage;
 }
 
-export const WORKLOADS = [...MODEL_NAMES, 'synthetic'];
+export const WORKLOADS = [...MODEL_NAMES, 'synthetic', 'crf'];
 export const DEFAULT_WORKLOAD = 'deeplab-largefov';
 
 /** Builds the named model with its weights on the GPU. */
 export async function createWorkload(dev: Device, name: string, opts: WorkloadOptions): Promise<Workload> {
-  return name === 'synthetic' ? synthetic(dev, opts.seed ?? 1) : createModel(dev, name, opts);
+  if (name === 'synthetic') return synthetic(dev, opts.seed ?? 1);
+  if (name === 'crf') return crf(dev, opts.input?.[2] ?? 321, opts.input?.[3] ?? 321, opts.seed ?? 1, opts.crfStorage ?? 'f32');
+  return createModel(dev, name, opts);
+}
+
+/**
+ * DeepLab-LargeFOV's dense CRF (10 mean-field iterations, 21 labels) on a synthetic H×W scene:
+ * discs and bars over a gradient with colour noise, so the bilateral lattice is about as large as
+ * a photograph's; the lattice is built once, with the workload. A forward is the GPU part (Q0,
+ * then the iterations); the input tensor only gives the size.
+ */
+function crf(dev: Device, h: number, w: number, seed: number, storage: CrfStorage): Workload {
+  const C = 21;
+  const n = w * h;
+  const rgb = new Uint8Array(n * 3);
+  let s = seed >>> 0;
+  const noise = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24) / 16 - 8;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const disc = (x - w / 3) ** 2 + (y - h / 2) ** 2 < (h / 4) ** 2;
+      const bar = Math.abs(x - (3 * w) / 4) < w / 12;
+      const base = disc ? [200, 40, 40] : bar ? [40, 160, 60] : [90 + (100 * y) / h, 140, 200 - (80 * x) / w];
+      for (let c = 0; c < 3; c++) rgb[(y * w + x) * 3 + c] = Math.max(0, Math.min(255, Math.round(base[c] + noise())));
+    }
+  }
+  const logits = new Float32Array(n * C);
+  for (let i = 0; i < n; i++) {
+    const x = i % w;
+    const label = (x * 7) / w + ((i / w) * 3) / h;
+    for (let c = 0; c < C; c++) logits[i * C + c] = 4 - Math.abs(c - label) + noise() / 8;
+  }
+  const unary = unaryFromLogits(logits, C);
+  const cp = labelStride(C);
+  const padded = new Float32Array(n * cp);
+  for (let i = 0; i < n; i++) padded.set(unary.subarray(i * C, (i + 1) * C), i * cp);
+  const prep = prepareCrf(dev, { width: w, height: h, data: rgb }, CRF_DEFAULTS['deeplab-largefov']);
+  const u = dev.tensor(padded, [n, cp]);
+  const w4 = 4 * crfWords(C, storage);
+  const [va, vb] = [dev.empty([prep.plan.rows, w4], 'u32'), dev.empty([prep.plan.rows, w4], 'u32')];
+  return {
+    name: `crf (${storage} storage)`,
+    forward: () =>
+      dev.withLabel('crf', () => {
+        const q = storage === 'f32' ? null : dev.empty([n, w4], 'u32');
+        const out = dev.empty([n, cp]);
+        crfInit(dev, n, C, u, q ?? out, storage);
+        crfIterate(dev, prep.plan, C, u, q ?? out, va, vb, 10, storage, out);
+        q?.dispose();
+        return out;
+      }),
+    dispose: () => {
+      for (const t of [u, va, vb]) t.dispose();
+      prep.dispose();
+    },
+  };
 }
 
 /** A stand-in network of labelled elementwise layers: x ← x + relu(w_c · x − 0.5), eight times. */

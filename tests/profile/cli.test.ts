@@ -39,8 +39,20 @@ test('atrous profile writes the table, the breakdown, a trace and JSON lines', a
   }
 });
 
+test('atrous profile --model crf profiles the CRF kernels, 10 iterations a forward, in either storage', async () => {
+  for (const storage of ['f32', 'f16']) {
+    const { code, out } = await run(['--model', 'crf', '--size', '24x32', '--runs', '1', '--crf-storage', storage]);
+    assert.is(code, 0);
+    assert.match(out, new RegExp(`crf on \\[1, 3, 24, 32\\] \\(a synthetic scene, deeplab-largefov's CRF settings, ${storage} storage\\)`));
+    // Per forward: Q0, then 10 × (splat, 6 blur passes, update).
+    for (const [kernel, count] of [['crf_init', 1], ['crf_splat', 10], ['crf_blur', 60], ['crf_update', 10]] as const) {
+      assert.match(out, new RegExp(`\\n${kernel} +${count} `), `${storage}: ${kernel} ×${count}`);
+    }
+  }
+});
+
 test('atrous profile refuses bad usage', async () => {
-  const bad = [['--size', '12x'], ['--model', 'nope'], ['--runs', '0'], ['--bogus'], ['--flip'], ['--model', 'deeplab-v3-resnet50', '--output-stride', '4'], ['--model', 'deeplab-v2-resnet101', '--scales', '1,0.6']];
+  const bad = [['--crf-storage', 'f16'], ['--model', 'crf', '--crf-storage', 'f64'], ['--model', 'crf', '--flip'], ['--size', '12x'], ['--model', 'nope'], ['--runs', '0'], ['--bogus'], ['--flip'], ['--model', 'deeplab-v3-resnet50', '--output-stride', '4'], ['--model', 'deeplab-v2-resnet101', '--scales', '1,0.6']];
   for (const args of bad) {
     await profile.run(args).then(
       () => assert.unreachable(args.join(' ')),
