@@ -32,7 +32,7 @@ export { resnetLayers, resnetConvs, resnetWeightShapes, RESNET101_WIDTHS, type R
 export { DeepLabV3 } from './deeplab/v3.ts';
 export { V3_VARIANTS, v3Layers, v3Convs, v3WeightShapes, type V3Variant } from './deeplab/v3_arch.ts';
 export { caffePreprocess, caffePreprocessTensor, CAFFE_MEAN_BGR, torchvisionPreprocess, torchvisionPreprocessTensor, TORCHVISION_MEAN, TORCHVISION_STD } from './deeplab/preprocess.ts';
-export { denseCrf, denseCrfBrute, prepareCrf, runCrf, argmaxLabels, unaryFromLogits, unaryFromProbabilities, CRF_DEFAULTS, MAX_LABELS, CrfError, type CrfParams, type CrfPrepared } from './deeplab/crf.ts';
+export { denseCrf, denseCrfBrute, prepareCrf, runCrf, argmaxLabels, unaryFromLogits, unaryFromProbabilities, CRF_DEFAULTS, MAX_LABELS, CrfError, type CrfParams, type CrfPrepared, type CrfResult } from './deeplab/crf.ts';
 export type { CrfStorage } from './kernels/crf.ts';
 export { buildLattice, filterCpu, type Lattice } from './deeplab/lattice.ts';
 export { readNpy, writeNpy, NpyError } from './io/npy.ts';

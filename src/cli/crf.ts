@@ -125,14 +125,12 @@ export const crf: Command = {
 
     const dev = await Device.create();
     try {
-      const t = performance.now();
-      const { q, labels } = await denseCrf(dev, image, unary, c, params);
-      const ms = performance.now() - t;
+      const { q, labels, ms } = await denseCrf(dev, image, unary, c, params);
       if (out) writeAtomic(out, encodeLabelPng(labels, image.width, image.height));
       if (qOut) writeAtomic(qOut, writeNpy([image.height, image.width, c], q));
       console.log(
         `crf: ${image.width}×${image.height}, ${c} labels, ${params.iterations} iterations (${model} settings` +
-          `${params.storage === 'f16' ? ', float16 storage' : ''}) in ${ms.toFixed(0)} ms` +
+          `${params.storage === 'f16' ? ', float16 storage' : ''}): lattice ${ms.lattice.toFixed(0)} ms, iterations ${ms.iterations.toFixed(0)} ms` +
           outputs.map((o) => ` → ${o}`).join(''),
       );
     } finally {

@@ -180,17 +180,31 @@ export function argmaxLabels(q: Float32Array, numLabels: number): Uint8Array {
  * Refines per-pixel scores with the dense CRF. `unary` is H×W×C, −log p. Returns the marginals Q
  * (H×W×C) and their argmax labels. With `iterations` 0 the result is Q0 = softmax(−U).
  */
-export async function denseCrf(dev: Device, image: RgbImage, unary: Float32Array, numLabels: number, params: CrfParams): Promise<{ q: Float32Array; labels: Uint8Array }> {
+export async function denseCrf(dev: Device, image: RgbImage, unary: Float32Array, numLabels: number, params: CrfParams): Promise<CrfResult> {
   checkParams(params);
   checkUnary(unary, checkImage(image), numLabels, image.width, image.height);
+  const t0 = performance.now();
   // Zero iterations is defined as Q0 = softmax(−U): no pairwise term, so no lattice to build.
-  if (params.iterations === 0) return meanField(dev, image.width * image.height, unary, numLabels, iterateLattice(dev, null, numLabels, 0));
+  if (params.iterations === 0) {
+    const r = await meanField(dev, image.width * image.height, unary, numLabels, iterateLattice(dev, null, numLabels, 0));
+    return { ...r, ms: { lattice: 0, iterations: performance.now() - t0 } };
+  }
   const prep = prepareCrf(dev, image, params);
+  const t1 = performance.now();
   try {
-    return await runCrf(dev, prep, unary, numLabels, params.iterations, params.storage);
+    const r = await runCrf(dev, prep, unary, numLabels, params.iterations, params.storage);
+    return { ...r, ms: { lattice: t1 - t0, iterations: performance.now() - t1 } };
   } finally {
     prep.dispose();
   }
+}
+
+/** denseCrf's result: marginals, labels, and where the wall time went. */
+export interface CrfResult {
+  q: Float32Array;
+  labels: Uint8Array;
+  /** Building the lattices and their tables (CPU); the iterations with their uploads and readback. */
+  ms: { lattice: number; iterations: number };
 }
 
 /**

@@ -39,6 +39,11 @@ test('zero iterations is defined: Q0 = softmax(-U) and its argmax', async () => 
   const r = await denseCrf(dev, { width: c.width, height: c.height, data: c.image }, c.unary, 21, { ...LARGEFOV, iterations: 0 });
   assert.equal(r.q, c.q(0));
   assert.equal(r.labels, c.labels(0));
+  // No lattice is built for zero iterations; the time is all Q0's.
+  assert.is(r.ms.lattice, 0);
+  assert.ok(r.ms.iterations > 0);
+  const one = await denseCrf(dev, { width: c.width, height: c.height, data: c.image }, c.unary, 21, { ...LARGEFOV, iterations: 1 });
+  assert.ok(one.ms.lattice > 0 && one.ms.iterations > 0, JSON.stringify(one.ms));
 });
 
 test('bad input gets a clear error naming the problem', async () => {
