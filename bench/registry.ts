@@ -1,7 +1,7 @@
 import { copyPeak } from './kernels/copy_peak.ts';
 import { addEntry, reluEntry } from './kernels/elementwise.ts';
 import { avgPool2dEntry, globalAvgPool2dEntry, maxPool2dEntry } from './kernels/pool2d.ts';
-import { resizeBilinearEntry } from './kernels/resize.ts';
+import { resizeArgmaxEntry, resizeBilinearEntry } from './kernels/resize.ts';
 import { softmaxChannelsEntry } from './kernels/softmax.ts';
 import { argmaxChannelsEntry } from './kernels/argmax.ts';
 import { maxNEntry, sumNEntry } from './kernels/reduce_n.ts';
@@ -23,6 +23,7 @@ export const ENTRIES: BenchEntry[] = [
   avgPool2dEntry,
   globalAvgPool2dEntry,
   resizeBilinearEntry,
+  resizeArgmaxEntry,
   softmaxChannelsEntry,
   argmaxChannelsEntry,
   sumNEntry,

@@ -1,33 +1,12 @@
-// Bilinear resize of each (n, c) plane, one invocation per output element (W fastest).
-// ALIGN (Caffe Interp, PyTorch/TF align_corners=True): src = r·o with r = (in−1)/(out−1).
-// Otherwise PyTorch's half-pixel rule: src = max(r·(o + 0.5) − 0.5, 0) with r = in/out.
-// r comes from the host already rounded to f32, as the references compute it.
+// Bilinear resize of each (n, c) plane, one invocation per output element (W fastest). The
+// source coordinates: resize_axis.wgsl, prepended by the host.
 struct Params { count: u32, Hin: u32, Win: u32, Hout: u32, Wout: u32, rh: f32, rw: f32, _pad: u32 }
 
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
-override ALIGN: bool = true;
 override WG: u32 = 256;
-
-// Source index pair and the weight of the second one along one axis. PyTorch's CPU kernel gets its
-// weight with a fused multiply-add (the compiler contracts `r·t − c − i0`), i.e. λ is the exact
-// src − i0 rounded once; rounding src first is off by up to an ulp of src (3e-5 at 513 rows).
-// Rounding once without relying on fma (lavapipe does not fuse it): split r into rh (11 significant
-// bits) and rl, so rh·t and rh·t − c − i0 are exact for t < 4096 and only the small rl·t rounds.
-fn axis(o: u32, r: f32, n: u32) -> vec3f {
-  let rh = bitcast<f32>(bitcast<u32>(r) & 0xFFFFE000u);
-  let rl = r - rh;
-  var t = f32(o);
-  var c = 0.0;
-  if (!ALIGN) { t += 0.5; c = 0.5; }
-  let hi = rh * t - c;
-  let lo = rl * t;
-  let i0 = min(u32(max(hi + lo, 0.0)), n - 1u);
-  let l = clamp((hi - f32(i0)) + lo, 0.0, 1.0);
-  return vec3f(f32(i0), f32(min(i0 + 1u, n - 1u)), l);
-}
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,

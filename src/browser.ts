@@ -11,7 +11,7 @@ export { unary, relu, type UnaryOp } from './kernels/unary.ts';
 export { binary, add, mul, maximum, broadcastShape, BINARY_VARIANTS, type BinaryOp } from './kernels/binary.ts';
 export { parseSafetensors, WeightFileError, type HostTensor } from './nn/safetensors.ts';
 export { maxPool2d, avgPool2d, globalAvgPool2d, pool2dOutputSize, type Pool2dOptions } from './kernels/pool2d.ts';
-export { resizeBilinear, caffeInterpSize, type ResizeOptions } from './kernels/resize.ts';
+export { resizeBilinear, resizeArgmax, caffeInterpSize, type ResizeOptions } from './kernels/resize.ts';
 export { readCaffemodel, caffeTensors, type CaffeLayer } from './nn/caffemodel.ts';
 export { parseWeights, loadWeightFile, checkWeights, sniffWeightFormat, type WeightFile, type WeightFormat } from './nn/weights.ts';
 export { readPth } from './nn/pth.ts';

@@ -1,4 +1,5 @@
-import { resizeBilinear } from '../../src/kernels/resize.ts';
+import { argmaxChannels } from '../../src/kernels/argmax.ts';
+import { resizeArgmax, resizeBilinear } from '../../src/kernels/resize.ts';
 import type { Device } from '../../src/tensor/device.ts';
 import { benchData } from '../harness.ts';
 import type { BenchEntry } from '../types.ts';
@@ -22,6 +23,38 @@ export const resizeBilinearEntry: BenchEntry = {
       run: (variant) => resizeBilinear(dev, x, { height, width, alignCorners, variant: variant as 'row4' | 'direct' }),
       flops: n * c * height * width * 9,
       bytes: x.byteLength + n * c * height * width * 4,
+      dispose: () => x.dispose(),
+    };
+  },
+};
+
+// Labels at full resolution from stride-8 scores: 'composed' resizes then takes argmax (the
+// reference), 'fused' (resizeArgmax) never forms the resized scores. LargeFOV's 321 output, and a
+// 1024×768 photograph's labels from 21 classes at 128×96 (at 2048×1536 the composed scores, 252
+// MiB, would pass lavapipe's 128 MiB binding limit: only 'fused' runs there, unchecked).
+export const resizeArgmaxEntry: BenchEntry = {
+  kernel: 'resizeArgmax',
+  variants: ['composed', 'fused'],
+  presets: { 'deeplab-largefov': ['1,21,41,41,321,321'], photo: ['1,21,128,96,1024,768,half'] },
+  shapeHelp: HELP,
+  tolerance: 0,
+  setup(dev: Device, shape: string) {
+    const parts = shape.split(',');
+    const [n, c, h, w, height, width] = parts.map(Number);
+    if (![n, c, h, w, height, width].every((v) => v > 0)) throw new Error(`resizeArgmax: bad shape "${shape}" (${HELP})`);
+    const x = dev.tensor(benchData(n * c * h * w), [n, c, h, w]);
+    const o = { height, width, alignCorners: parts[6] !== 'half' };
+    return {
+      run: (variant) => {
+        if (variant === 'fused') return resizeArgmax(dev, x, o);
+        const scores = resizeBilinear(dev, x, o);
+        const labels = argmaxChannels(dev, scores);
+        scores.dispose();
+        return labels;
+      },
+      flops: n * c * height * width * 9,
+      // The fused kernel's: four source values per channel per label, and the labels.
+      bytes: 4 * n * height * width * (4 * c + 1),
       dispose: () => x.dispose(),
     };
   },

@@ -1,10 +1,14 @@
-import shader from '../../shaders/resize_bilinear.wgsl';
+import argmaxShader from '../../shaders/resize_argmax.wgsl';
+import axisShader from '../../shaders/resize_axis.wgsl';
+import resizeShader from '../../shaders/resize_bilinear.wgsl';
 import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
 
 const WG = 256;
+const RESIZE = axisShader + resizeShader;
+const RESIZE_ARGMAX = axisShader + argmaxShader;
 
 export interface ResizeOptions {
   height: number;
@@ -48,7 +52,7 @@ export function resizeBilinear(dev: Device, x: Tensor, o: ResizeOptions): Tensor
   runKernel(dev, {
     kernel: 'resizeBilinear',
     variant: `${row4 ? 'row4' : 'direct'}/${alignCorners ? 'align' : 'half-pixel'}`,
-    shader,
+    shader: RESIZE,
     entryPoint: row4 ? 'row4' : 'main',
     constants: { ALIGN: alignCorners ? 1 : 0 },
     uniforms: new Params()
@@ -60,6 +64,37 @@ export function resizeBilinear(dev: Device, x: Tensor, o: ResizeOptions): Tensor
     shape: `${fmtShape(x.shape)} → ${oh}×${ow}`,
     flops: y.size * 9,
     bytes: x.byteLength + y.byteLength,
+  });
+  return y;
+}
+
+/**
+ * argmaxChannels(resizeBilinear(x, o)) without the resized scores: [N, C, H, W] f32 → [N, height,
+ * width] i32, the same labels (each value is the resize's to the bit; the first index wins ties).
+ * For label maps larger than their scores could be at that size (a photograph's full resolution).
+ */
+export function resizeArgmax(dev: Device, x: Tensor, o: Omit<ResizeOptions, 'variant'>): Tensor<'i32'> {
+  const { height: oh, width: ow, alignCorners } = o;
+  const what = `resizeArgmax(${fmtShape(x.shape)} → ${oh}×${ow}, alignCorners ${alignCorners})`;
+  if (x.shape.length !== 4 || x.dtype !== 'f32') throw new ShapeError(`${what}: expects a 4-D NCHW f32 tensor, got ${x}`);
+  if (![oh, ow].every((v) => Number.isInteger(v) && v >= 1)) throw new ShapeError(`${what}: height and width must be positive integers`);
+  const [n, c, h, w] = x.shape;
+  if (x.size === 0) throw new ShapeError(`${what}: the input is empty`);
+  const y = dev.empty([n, oh, ow], 'i32');
+  runKernel(dev, {
+    kernel: 'resizeArgmax',
+    variant: alignCorners ? 'align' : 'half-pixel',
+    shader: RESIZE_ARGMAX,
+    constants: { ALIGN: alignCorners ? 1 : 0 },
+    uniforms: new Params()
+      .u32(y.size, c, h, w, oh, ow)
+      .f32(ratio(h, oh, alignCorners), ratio(w, ow, alignCorners))
+      .build(),
+    tensors: [x, y],
+    workgroups: grid1d(dev, Math.ceil(y.size / WG)),
+    shape: `${fmtShape(x.shape)} → ${oh}×${ow}`,
+    flops: y.size * c * 9,
+    bytes: 4 * y.size * (4 * c + 1),
   });
   return y;
 }

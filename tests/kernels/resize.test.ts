@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { getDevice } from '../helpers/device.ts';
 import { assertClose, golden, loadGolden } from '../helpers/assert.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
-import { caffeInterpSize, resizeBilinear } from '../../src/kernels/resize.ts';
+import { argmaxChannels } from '../../src/kernels/argmax.ts';
+import { caffeInterpSize, resizeArgmax, resizeBilinear } from '../../src/kernels/resize.ts';
 import { ShapeError } from '../../src/tensor/errors.ts';
 import type { Tensor } from '../../src/tensor/tensor.ts';
 
@@ -62,6 +63,34 @@ test('Caffe Interp sizes: zoom 8 (41 → 321), shrink 2 (513 → 257), 0.75 (513
   await check((variant) => resizeBilinear(dev, sq, { height: 97, width: 33, alignCorners: true, variant }), 'sq65.align');
   await check((variant) => resizeBilinear(dev, sq, { height: 97, width: 33, alignCorners: false, variant }), 'sq65.half');
   sq.dispose();
+});
+
+test('resizeArgmax: the labels of argmaxChannels(resizeBilinear(x)) exactly, both modes, up and down, batch 2, ties', async () => {
+  const dev = await getDevice();
+  const r = new Mulberry32(5);
+  for (const [shape, oh, ow] of [
+    [[2, 21, 9, 13], 65, 97], // ×~7 up, LargeFOV's 21 classes
+    [[1, 6, 41, 41], 321, 321], // the demo model's scores, ×8
+    [[1, 3, 30, 20], 7, 11], // down
+    [[1, 1, 4, 4], 5, 3], // one channel: all zeros
+  ] as const) {
+    const n = (shape as readonly number[]).reduce((a, b) => a * b, 1);
+    // Values on a coarse grid, so that resized channels tie often.
+    const x = dev.tensor(Float32Array.from(r.fill(n, 4), (v) => Math.round(v * 2) / 2), [...shape]);
+    for (const alignCorners of [true, false]) {
+      const o = { height: oh, width: ow, alignCorners };
+      const fused = resizeArgmax(dev, x, o);
+      const scores = resizeBilinear(dev, x, o);
+      const ref = argmaxChannels(dev, scores);
+      assert.equal([...fused.shape], [shape[0], oh, ow]);
+      assert.equal(await fused.download(), await ref.download(), `${shape} → ${oh}×${ow}, align ${alignCorners}`);
+      for (const t of [fused, scores, ref]) t.dispose();
+    }
+    x.dispose();
+  }
+  const x = dev.tensor(new Float32Array(4), [1, 1, 2, 2]);
+  assert.throws(() => resizeArgmax(dev, x, { height: 0, width: 3, alignCorners: true }), (e: Error) => e instanceof ShapeError && /resizeArgmax.*positive integers/.test(e.message));
+  x.dispose();
 });
 
 test('bad resize requests are refused naming the op and sizes', async () => {
