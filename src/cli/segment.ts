@@ -8,8 +8,9 @@ import { decodeImage, encodeLabelPng, encodeRgbPng, overlay, type RgbImage } fro
 import { writeNpy } from '../io/npy.ts';
 import { writeAtomic } from '../io/files.ts';
 import { argmaxChannels } from '../kernels/argmax.ts';
+import { resizeArgmax, resizeBilinear } from '../kernels/resize.ts';
 import { Device } from '../tensor/device.ts';
-import { AtrousError } from '../tensor/errors.ts';
+import { AtrousError, LimitError } from '../tensor/errors.ts';
 import { parseOptions, UsageError, type Command } from './command.ts';
 import { MODEL_FLAG_OPTIONS, modelFlagHelp, modelFlags, wrapHelp } from './model_options.ts';
 
@@ -35,6 +36,10 @@ ${wrapHelp('  --model NAME', `${MODEL_NAMES.join(', ')} (default deeplab-largefo
   --crf               refine the labels with the dense CRF, using the model's published settings
   --crf-storage f16   store the CRF's label vectors in float16 (about 1.5× faster on lavapipe;
                       default f32, the C++ reference's numbers; see docs/crf.md)
+  --max-size N        run the model on the image scaled down (bilinear) so that its longer side
+                      is N pixels, where it is longer; labels, scores and the CRF stay at the
+                      image's size (the scores scaled back up, bilinear). For images past the
+                      device's limits (lavapipe: about 700×700 for the VGG models) or for speed.
 ${modelFlagHelp(22)}
   -h, --help          this help
 
@@ -60,10 +65,25 @@ export interface Segmentation {
 }
 
 /** Runs the model on one image: argmax on the GPU, the scores downloaded only when needed. */
-export async function segmentImage(dev: Device, model: SegmentationModel, img: RgbImage, opts: { scores?: boolean; crf?: boolean; crfStorage?: CrfStorage } = {}): Promise<Segmentation> {
+export async function segmentImage(dev: Device, model: SegmentationModel, img: RgbImage, opts: { scores?: boolean; crf?: boolean; crfStorage?: CrfStorage; maxSize?: number } = {}): Promise<Segmentation> {
+  const { width: W, height: H } = img;
+  const scale = opts.maxSize && Math.max(W, H) > opts.maxSize ? opts.maxSize / Math.max(W, H) : 1;
   const { scores, labels } = dev.scope(() => {
-    const s = model.forward(model.preprocess(img));
-    return { scores: s, labels: argmaxChannels(dev, s) };
+    let x = model.preprocess(img);
+    if (scale < 1) {
+      const size = { height: Math.max(1, Math.round(H * scale)), width: Math.max(1, Math.round(W * scale)), alignCorners: false };
+      x = dev.withLabel('downscale', () => resizeBilinear(dev, x, size));
+    }
+    let s = model.forward(x);
+    if (scale === 1) return { scores: s, labels: argmaxChannels(dev, s) };
+    // Back at the image's size: the scores only where they are wanted (a full-size score map is
+    // what --max-size avoids); the labels of the resized scores without forming them.
+    const full = { height: H, width: W, alignCorners: false };
+    if (opts.scores || opts.crf) {
+      s = dev.withLabel('upscale', () => resizeBilinear(dev, s, full));
+      return { scores: s, labels: argmaxChannels(dev, s) };
+    }
+    return { scores: s, labels: dev.withLabel('upscale', () => resizeArgmax(dev, s, full)) };
   });
   try {
     const lab = Uint8Array.from(await labels.download());
@@ -168,6 +188,7 @@ export const segment: Command = {
         'scores-out': { type: 'string' },
         crf: { type: 'boolean' },
         'crf-storage': { type: 'string' },
+        'max-size': { type: 'string' },
         ...MODEL_FLAG_OPTIONS,
       },
     });
@@ -181,6 +202,9 @@ export const segment: Command = {
     const crfStorage = v['crf-storage'] as string | undefined;
     if (crfStorage !== undefined && crfStorage !== 'f32' && crfStorage !== 'f16') throw new UsageError(`--crf-storage must be f32 or f16, got "${crfStorage}"`);
     if (crfStorage !== undefined && !v.crf) throw new UsageError('--crf-storage is for --crf; add --crf');
+    const maxSizeText = v['max-size'] as string | undefined;
+    const maxSize = maxSizeText === undefined ? undefined : Number(maxSizeText);
+    if (maxSize !== undefined && !(Number.isInteger(maxSize) && maxSize >= 1)) throw new UsageError(`--max-size must be a positive integer (pixels), got "${maxSizeText}"`);
     if (v.crf && !CRF_DEFAULTS[m.name]) {
       throw new UsageError(`--crf: ${m.name} has no published CRF settings (DeepLab v3 uses none); write --scores-out and run \`atrous crf\` with your own`);
     }
@@ -195,7 +219,7 @@ export const segment: Command = {
         bar(i, job.name);
         try {
           const img = decodeImage(readFileSync(job.input), job.input);
-          const seg = await segmentImage(dev, model, img, { scores: !!job.scores, crf: v.crf, crfStorage: crfStorage as CrfStorage | undefined });
+          const seg = await segmentImage(dev, model, img, { scores: !!job.scores, crf: v.crf, crfStorage: crfStorage as CrfStorage | undefined, maxSize });
           writeAtomic(job.labels, encodeLabelPng(seg.labels, img.width, img.height));
           writeAtomic(job.overlay, encodeRgbPng(overlay(img, seg.labels)));
           if (job.scores && seg.scoresHWC) {
@@ -208,7 +232,8 @@ export const segment: Command = {
           const err = e as NodeJS.ErrnoException;
           if (!(e instanceof AtrousError) && !err.code) throw e;
           failed++;
-          const msg = err.message.startsWith(job.input) ? err.message : `${job.input}: ${err.message}`;
+          let msg = err.message.startsWith(job.input) ? err.message : `${job.input}: ${err.message}`;
+          if (e instanceof LimitError && !maxSize) msg += ' Here: --max-size N runs the model on the image scaled down (e.g. --max-size 700).';
           process.stderr.write(`${process.stderr.isTTY && jobs.length > 1 ? '\n' : ''}atrous segment: ${msg}\n`);
         }
       }

@@ -54,6 +54,8 @@ test('bad usage is refused before any work (exit 2 via UsageError)', async () =>
   await usageError(['--flip', sample('sample1.png'), '-o', tmp], /--flip is for DeepLab v3/);
   await usageError(['--crf-storage', 'f16', sample('sample1.png'), '-o', tmp], /--crf-storage is for --crf/);
   await usageError(['--crf', '--crf-storage', 'f8', sample('sample1.png'), '-o', tmp], /--crf-storage must be f32 or f16/);
+  await usageError(['--max-size', '0', sample('sample1.png'), '-o', tmp], /--max-size must be a positive integer/);
+  await usageError(['--max-size', '64.5', sample('sample1.png'), '-o', tmp], /--max-size must be a positive integer/);
   await usageError(['--output-stride', '16', sample('sample1.png'), '-o', tmp], /--output-stride is for DeepLab v3/);
   const pth = join(repoRoot, 'tests/fixtures/pth/state_zip.pth');
   await usageError(['--model', 'deeplab-v3-resnet50', '--weights', pth, '--crf', sample('sample1.png'), '-o', tmp], /no published CRF settings \(DeepLab v3 uses none\)/);
@@ -137,6 +139,38 @@ test("the bundled model gives PyTorch's scores (tools/train_demo.py wrote them f
   assert.ok(same >= 0.998, `f16 CRF labels equal to f32's: ${same}`);
 });
 
+test('--max-size: the model runs on the scaled-down image, labels and scores come back at full size', async () => {
+  // sample2 is 161×161; at --max-size 96 the model sees 96×96.
+  const labelsOf = (dir: string) => decodeLabelPng(readFileSync(join(tmp, dir, 'sample2_labels.png')), dir);
+  const fused = join(tmp, 'max-fused');
+  assert.is((await run([sample('sample2.png'), '--max-size', '96', '-o', fused])).code, 0);
+  const withScores = join(tmp, 'max-scores');
+  assert.is((await run([sample('sample2.png'), '--max-size', '96', '-o', withScores, '--scores-out', join(tmp, 'max.npy')])).code, 0);
+  const a = labelsOf('max-fused');
+  const b = labelsOf('max-scores');
+  assert.equal([a.width, a.height], [161, 161]);
+  // Labels straight from the small scores (resizeArgmax) = the argmax of the scores resized to full size.
+  assert.equal(a.labels, b.labels);
+  const npy = readNpy(readFileSync(join(tmp, 'max.npy')), 'max.npy');
+  assert.equal(npy.shape, [161, 161, 6]);
+  const [n, c] = [161 * 161, 6];
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let k = 1; k < c; k++) if (npy.data[i * c + k] > npy.data[i * c + best]) best = k;
+    if (best !== a.labels[i]) assert.unreachable(`pixel ${i}: label ${a.labels[i]}, argmax of the scores ${best}`);
+  }
+  // Still a fair segmentation at 60 % of the size, and a different one from full size (the flag acts).
+  const gt = decodeLabelPng(readFileSync(sample('sample2_gt.png')), 'gt').labels;
+  const conf = new Confusion(6);
+  conf.add(a.labels, gt);
+  assert.ok(conf.meanIou() > 0.4, `mIoU ${conf.meanIou()}`);
+  assert.is((await run([sample('sample2.png'), '-o', join(tmp, 'max-none')])).code, 0);
+  assert.not.equal(labelsOf('max-none').labels, a.labels);
+  // A limit above the image's size changes nothing.
+  assert.is((await run([sample('sample2.png'), '--max-size', '500', '-o', join(tmp, 'max-big')])).code, 0);
+  assert.equal(labelsOf('max-big').labels, labelsOf('max-none').labels);
+});
+
 test('a folder with a damaged file: the others are done, exit 1, nothing partial left behind', async () => {
   const dir = join(tmp, 'folder');
   mkdirSync(dir);
@@ -151,7 +185,7 @@ test('a folder with a damaged file: the others are done, exit 1, nothing partial
   assert.equal(readdirSync(out).sort(), ['good_labels.png', 'good_overlay.png']);
 });
 
-test('an image too large for the device fails with the limit named', async () => {
+test('an image too large for the device fails with the limit and the remedy named; --max-size runs it', async () => {
   const n = 2600; // conv1_1's output alone, 16 × n² floats, is over the 128 MiB binding limit
   const big = join(tmp, 'big.png');
   writeFileSync(big, encodeRgbPng({ width: n, height: n, data: new Uint8Array(n * n * 3).fill(90) }));
@@ -159,6 +193,11 @@ test('an image too large for the device fails with the limit named', async () =>
   assert.is(code, 1);
   assert.match(err, /big\.png: .*maxStorageBufferBindingSize/);
   assert.not.ok(existsSync(join(tmp, 'big-out', 'big_labels.png')));
+  // The remedy is named, and it works: the model runs at 400 px, the labels come back full size.
+  assert.match(err, /--max-size N runs the model on the image scaled down/);
+  assert.is((await run([big, '--max-size', '400', '-o', join(tmp, 'big-max')])).code, 0);
+  const l = decodeLabelPng(readFileSync(join(tmp, 'big-max', 'big_labels.png')), 'big');
+  assert.equal([l.width, l.height], [n, n]);
 });
 
 test.after(() => rmSync(tmp, { recursive: true, force: true }));
