@@ -17,24 +17,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * WG + lid;
   if (i >= p.count) { return; }
-  let ox = i % p.Wout;
-  let t = i / p.Wout;
-  let oy = t % p.Hout;
-  let n = t / p.Hout;
-  let ay = axis(oy, p.rh, p.Hin);
-  let ax = axis(ox, p.rw, p.Win);
+  let s = source(i, p.Hin, p.Win, p.Hout, p.Wout, p.rh, p.rw);
   let plane = p.Hin * p.Win;
-  let r0 = n * p.C * plane + u32(ay.x) * p.Win;
-  let r1 = n * p.C * plane + u32(ay.y) * p.Win;
-  let x0 = u32(ax.x);
-  let x1 = u32(ax.y);
   var best = 0.0;
   var arg = 0u;
   for (var c = 0u; c < p.C; c++) {
-    let o = c * plane;
-    let top = (1.0 - ax.z) * x[o + r0 + x0] + ax.z * x[o + r0 + x1];
-    let bottom = (1.0 - ax.z) * x[o + r1 + x0] + ax.z * x[o + r1 + x1];
-    let v = (1.0 - ay.z) * top + ay.z * bottom;
+    let base = (s.plane * p.C + c) * plane;
+    let v = blend(s.ly, s.lx, x[base + s.i00], x[base + s.i01], x[base + s.i10], x[base + s.i11]);
     if (c == 0u || v > best) {
       best = v;
       arg = c;

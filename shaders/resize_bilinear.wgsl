@@ -13,19 +13,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * WG + lid;
   if (i >= p.count) { return; }
-  let ox = i % p.Wout;
-  let t = i / p.Wout;
-  let oy = t % p.Hout;
-  let plane = t / p.Hout;
-  let ay = axis(oy, p.rh, p.Hin);
-  let ax = axis(ox, p.rw, p.Win);
-  let r0 = plane * p.Hin * p.Win + u32(ay.x) * p.Win;
-  let r1 = plane * p.Hin * p.Win + u32(ay.y) * p.Win;
-  let x0 = u32(ax.x);
-  let x1 = u32(ax.y);
-  let top = (1.0 - ax.z) * x[r0 + x0] + ax.z * x[r0 + x1];
-  let bottom = (1.0 - ax.z) * x[r1 + x0] + ax.z * x[r1 + x1];
-  y[i] = (1.0 - ay.z) * top + ay.z * bottom;
+  let s = source(i, p.Hin, p.Win, p.Hout, p.Wout, p.rh, p.rw);
+  let base = s.plane * p.Hin * p.Win;
+  y[i] = blend(s.ly, s.lx, x[base + s.i00], x[base + s.i01], x[base + s.i10], x[base + s.i11]);
 }
 
 // Four adjacent outputs of a row per invocation: the row's source pair and weight, and the index
@@ -53,9 +43,7 @@ fn row4(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       let ax = axis(ox, p.rw, p.Win);
       let x0 = u32(ax.x);
       let x1 = u32(ax.y);
-      let top = (1.0 - ax.z) * x[r0 + x0] + ax.z * x[r0 + x1];
-      let bottom = (1.0 - ax.z) * x[r1 + x0] + ax.z * x[r1 + x1];
-      y[out + ox] = (1.0 - ay.z) * top + ay.z * bottom;
+      y[out + ox] = blend(ay.z, ax.z, x[r0 + x0], x[r0 + x1], x[r1 + x0], x[r1 + x1]);
     }
   }
 }
