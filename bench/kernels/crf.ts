@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { CRF_DEFAULTS, prepareCrf, unaryFromLogits } from '../../src/deeplab/crf.ts';
-import { crfInit, crfIterate, crfWords, labelStride, type CrfStorage } from '../../src/kernels/crf.ts';
+import { CRF_DEFAULTS, padLabels, prepareCrf, unaryFromLogits } from '../../src/deeplab/crf.ts';
+import { crfMeanField, crfWords, labelStride, type CrfStorage } from '../../src/kernels/crf.ts';
 import type { Device } from '../../src/tensor/device.ts';
 import { benchData } from '../harness.ts';
 import type { BenchEntry } from '../types.ts';
@@ -44,22 +44,12 @@ export const crfEntry: BenchEntry = {
     console.log(`crf ${shape}: lattice build (CPU) ${(performance.now() - t).toFixed(0)} ms, ${prep.plan.rows - 1} vertices`);
     const n = w * h;
     const cp = labelStride(c);
-    const padded = new Float32Array(n * cp);
-    for (let i = 0; i < n; i++) padded.set(unary.subarray(i * c, (i + 1) * c), i * cp);
-    const u = dev.tensor(padded, [n, cp]);
-    const scratch = (storage: CrfStorage) => {
-      const w4 = 4 * crfWords(c, storage);
-      return { q: dev.empty([n, w4], 'u32'), va: dev.empty([prep.plan.rows, w4], 'u32'), vb: dev.empty([prep.plan.rows, w4], 'u32') };
-    };
-    const buffers = { f32: scratch('f32'), f16: scratch('f16') };
+    const u = dev.tensor(padLabels(unary, n, c, cp), [n, cp]);
     const vectorBytes = (storage: CrfStorage) => iterations * 16 * crfWords(c, storage) * (2 * n * (prep.plan.ka + prep.plan.kb) + 3 * prep.plan.rows * prep.plan.passes);
     return {
       run(variant: string) {
-        const storage = variant === 'lattice-f16' ? 'f16' : 'f32';
-        const { q, va, vb } = buffers[storage];
         const out = dev.empty([n, cp]);
-        crfInit(dev, n, c, u, q, storage);
-        crfIterate(dev, prep.plan, c, u, q, va, vb, iterations, storage, out);
+        crfMeanField(dev, prep.plan, c, u, out, iterations, variant === 'lattice-f16' ? 'f16' : 'f32');
         return out;
       },
       // Per iteration: splat and slice 2 flops per (entry, label), blur 3 per (row, label, pass);
@@ -69,7 +59,6 @@ export const crfEntry: BenchEntry = {
       bytesFor: (variant: string) => vectorBytes(variant === 'lattice-f16' ? 'f16' : 'f32'),
       dispose() {
         u.dispose();
-        for (const b of Object.values(buffers)) for (const t of Object.values(b)) t.dispose();
         prep.dispose();
       },
     };

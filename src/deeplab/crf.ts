@@ -1,4 +1,4 @@
-import { crfInit, crfIterate, crfWords, labelStride, type CrfPlan, type CrfStorage } from '../kernels/crf.ts';
+import { crfInit, crfMeanField, labelStride, type CrfPlan, type CrfStorage } from '../kernels/crf.ts';
 import { uploadCrfPlan } from './crf_plan.ts';
 import { crfBruteIterate } from '../kernels/crf_brute.ts';
 import type { Device } from '../tensor/device.ts';
@@ -119,7 +119,7 @@ export async function runCrf(dev: Device, prep: CrfPrepared, unary: Float32Array
 }
 
 /** Unary rows padded to the kernels' label stride (zeros), and back. */
-function padLabels(a: Float32Array, n: number, c: number, cp: number): Float32Array {
+export function padLabels(a: Float32Array, n: number, c: number, cp: number): Float32Array {
   if (cp === c) return a;
   const out = new Float32Array(n * cp);
   for (let i = 0; i < n; i++) out.set(a.subarray(i * c, (i + 1) * c), i * cp);
@@ -156,10 +156,7 @@ function iterateLattice(dev: Device, plan: CrfPlan | null, numLabels: number, it
       crfInit(dev, n, numLabels, u, out);
       return out;
     }
-    const w4 = 4 * crfWords(numLabels, storage);
-    const q = storage === 'f32' ? out : dev.empty([n, w4], 'u32');
-    crfInit(dev, n, numLabels, u, q, storage);
-    crfIterate(dev, plan, numLabels, u, q, dev.empty([plan.rows, w4], 'u32'), dev.empty([plan.rows, w4], 'u32'), iterations, storage, out);
+    crfMeanField(dev, plan, numLabels, u, out, iterations, storage);
     return out;
   };
 }

@@ -125,3 +125,17 @@ export function crfIterate(dev: Device, plan: CrfPlan, numLabels: number, unary:
     });
   }
 }
+
+/**
+ * Q0 = softmax(−unary), then `iterations` (≥ 1) updates, the result in float32 in `out` (pixels ×
+ * labelStride): crfInit and crfIterate with the scratch `storage` needs (Q's words for 'f16', the
+ * two lattice-value buffers), freed once recorded.
+ */
+export function crfMeanField(dev: Device, plan: CrfPlan, numLabels: number, unary: Tensor, out: Tensor, iterations: number, storage: CrfStorage = 'f32'): void {
+  const w4 = 4 * crfWords(numLabels, storage);
+  const q = storage === 'f32' ? out : dev.empty([plan.pixels, w4], 'u32');
+  const [va, vb] = [dev.empty([plan.rows, w4], 'u32'), dev.empty([plan.rows, w4], 'u32')];
+  crfInit(dev, plan.pixels, numLabels, unary, q, storage);
+  crfIterate(dev, plan, numLabels, unary, q, va, vb, iterations, storage, out);
+  for (const t of q === out ? [va, vb] : [q, va, vb]) t.dispose();
+}

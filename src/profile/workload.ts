@@ -1,6 +1,6 @@
-import { CRF_DEFAULTS, prepareCrf, unaryFromLogits } from '../deeplab/crf.ts';
+import { CRF_DEFAULTS, padLabels, prepareCrf, unaryFromLogits } from '../deeplab/crf.ts';
 import { createModel, MODEL_NAMES } from '../deeplab/models.ts';
-import { crfInit, crfIterate, crfWords, labelStride, type CrfStorage } from '../kernels/crf.ts';
+import { crfMeanField, labelStride, type CrfStorage } from '../kernels/crf.ts';
 import { add, mul } from '../kernels/binary.ts';
 import { relu, unary } from '../kernels/unary.ts';
 import type { Device } from '../tensor/device.ts';
@@ -63,27 +63,19 @@ function crf(dev: Device, h: number, w: number, seed: number, storage: CrfStorag
     const label = (x * 7) / w + ((i / w) * 3) / h;
     for (let c = 0; c < C; c++) logits[i * C + c] = 4 - Math.abs(c - label) + noise() / 8;
   }
-  const unary = unaryFromLogits(logits, C);
   const cp = labelStride(C);
-  const padded = new Float32Array(n * cp);
-  for (let i = 0; i < n; i++) padded.set(unary.subarray(i * C, (i + 1) * C), i * cp);
   const prep = prepareCrf(dev, { width: w, height: h, data: rgb }, CRF_DEFAULTS['deeplab-largefov']);
-  const u = dev.tensor(padded, [n, cp]);
-  const w4 = 4 * crfWords(C, storage);
-  const [va, vb] = [dev.empty([prep.plan.rows, w4], 'u32'), dev.empty([prep.plan.rows, w4], 'u32')];
+  const u = dev.tensor(padLabels(unaryFromLogits(logits, C), n, C, cp), [n, cp]);
   return {
     name: `crf (${storage} storage)`,
     forward: () =>
       dev.withLabel('crf', () => {
-        const q = storage === 'f32' ? null : dev.empty([n, w4], 'u32');
         const out = dev.empty([n, cp]);
-        crfInit(dev, n, C, u, q ?? out, storage);
-        crfIterate(dev, prep.plan, C, u, q ?? out, va, vb, 10, storage, out);
-        q?.dispose();
+        crfMeanField(dev, prep.plan, C, u, out, 10, storage);
         return out;
       }),
     dispose: () => {
-      for (const t of [u, va, vb]) t.dispose();
+      u.dispose();
       prep.dispose();
     },
   };
