@@ -6,6 +6,14 @@ import type { BenchEntry } from '../types.ts';
 
 const HELP = 'N,C,H,W,outH,outW[,half] (align_corners unless "half"), e.g. 1,21,41,41,321,321';
 
+/** The input of a shape string (HELP's syntax): bench data, the output size and the mode. */
+function resizeCase(dev: Device, kernel: string, shape: string) {
+  const parts = shape.split(',');
+  const [n, c, h, w, height, width] = parts.map(Number);
+  if (![n, c, h, w, height, width].every((v) => v > 0)) throw new Error(`${kernel}: bad shape "${shape}" (${HELP})`);
+  return { x: dev.tensor(benchData(n * c * h * w), [n, c, h, w]), n, c, height, width, alignCorners: parts[6] !== 'half' };
+}
+
 export const resizeBilinearEntry: BenchEntry = {
   kernel: 'resizeBilinear',
   variants: ['direct', 'row4'],
@@ -14,11 +22,7 @@ export const resizeBilinearEntry: BenchEntry = {
   shapeHelp: HELP,
   tolerance: 0,
   setup(dev: Device, shape: string) {
-    const parts = shape.split(',');
-    const [n, c, h, w, height, width] = parts.map(Number);
-    if (![n, c, h, w, height, width].every((v) => v > 0)) throw new Error(`resizeBilinear: bad shape "${shape}" (${HELP})`);
-    const x = dev.tensor(benchData(n * c * h * w), [n, c, h, w]);
-    const alignCorners = parts[6] !== 'half';
+    const { x, n, c, height, width, alignCorners } = resizeCase(dev, 'resizeBilinear', shape);
     return {
       run: (variant) => resizeBilinear(dev, x, { height, width, alignCorners, variant: variant as 'row4' | 'direct' }),
       flops: n * c * height * width * 9,
@@ -39,11 +43,8 @@ export const resizeArgmaxEntry: BenchEntry = {
   shapeHelp: HELP,
   tolerance: 0,
   setup(dev: Device, shape: string) {
-    const parts = shape.split(',');
-    const [n, c, h, w, height, width] = parts.map(Number);
-    if (![n, c, h, w, height, width].every((v) => v > 0)) throw new Error(`resizeArgmax: bad shape "${shape}" (${HELP})`);
-    const x = dev.tensor(benchData(n * c * h * w), [n, c, h, w]);
-    const o = { height, width, alignCorners: parts[6] !== 'half' };
+    const { x, n, c, height, width, alignCorners } = resizeCase(dev, 'resizeArgmax', shape);
+    const o = { height, width, alignCorners };
     return {
       run: (variant) => {
         if (variant === 'fused') return resizeArgmax(dev, x, o);

@@ -38,14 +38,19 @@ function ratio(inSize: number, outSize: number, align: boolean): number {
   return Math.fround(inSize / outSize);
 }
 
+/** x's [N, C, H, W], or a ShapeError naming the op and sizes: x must be non-empty 4-D f32, the output size positive integers. */
+function checkResize(op: string, x: Tensor, o: Omit<ResizeOptions, 'variant'>): number[] {
+  const what = `${op}(${fmtShape(x.shape)} → ${o.height}×${o.width}, alignCorners ${o.alignCorners})`;
+  if (x.shape.length !== 4 || x.dtype !== 'f32') throw new ShapeError(`${what}: expects a 4-D NCHW f32 tensor, got ${x}`);
+  if (![o.height, o.width].every((v) => Number.isInteger(v) && v >= 1)) throw new ShapeError(`${what}: height and width must be positive integers`);
+  if (x.size === 0) throw new ShapeError(`${what}: the input is empty`);
+  return [...x.shape];
+}
+
 /** Bilinear resize of an NCHW tensor to height × width (up or down, any sizes). */
 export function resizeBilinear(dev: Device, x: Tensor, o: ResizeOptions): Tensor {
   const { height: oh, width: ow, alignCorners } = o;
-  const what = `resizeBilinear(${fmtShape(x.shape)} → ${oh}×${ow}, alignCorners ${alignCorners})`;
-  if (x.shape.length !== 4 || x.dtype !== 'f32') throw new ShapeError(`${what}: expects a 4-D NCHW f32 tensor, got ${x}`);
-  if (![oh, ow].every((v) => Number.isInteger(v) && v >= 1)) throw new ShapeError(`${what}: height and width must be positive integers`);
-  const [n, c, h, w] = x.shape;
-  if (x.size === 0) throw new ShapeError(`${what}: the input is empty`);
+  const [n, c, h, w] = checkResize('resizeBilinear', x, o);
   const y = dev.empty([n, c, oh, ow]);
   const row4 = (o.variant ?? 'row4') === 'row4';
   const count = row4 ? n * c * oh * Math.ceil(ow / 4) : y.size;
@@ -75,11 +80,7 @@ export function resizeBilinear(dev: Device, x: Tensor, o: ResizeOptions): Tensor
  */
 export function resizeArgmax(dev: Device, x: Tensor, o: Omit<ResizeOptions, 'variant'>): Tensor<'i32'> {
   const { height: oh, width: ow, alignCorners } = o;
-  const what = `resizeArgmax(${fmtShape(x.shape)} → ${oh}×${ow}, alignCorners ${alignCorners})`;
-  if (x.shape.length !== 4 || x.dtype !== 'f32') throw new ShapeError(`${what}: expects a 4-D NCHW f32 tensor, got ${x}`);
-  if (![oh, ow].every((v) => Number.isInteger(v) && v >= 1)) throw new ShapeError(`${what}: height and width must be positive integers`);
-  const [n, c, h, w] = x.shape;
-  if (x.size === 0) throw new ShapeError(`${what}: the input is empty`);
+  const [n, c, h, w] = checkResize('resizeArgmax', x, o);
   const y = dev.empty([n, oh, ow], 'i32');
   runKernel(dev, {
     kernel: 'resizeArgmax',
