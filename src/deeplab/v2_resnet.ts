@@ -1,4 +1,3 @@
-import { binary } from '../kernels/binary.ts';
 import { cropPad2d } from '../kernels/crop_pad.ts';
 import { maxPool2d } from '../kernels/pool2d.ts';
 import { maxN, sumN } from '../kernels/reduce_n.ts';
@@ -116,19 +115,7 @@ export class DeepLabV2ResNet {
     const c1 = this.conv(layers.conv1, x);
     let t = dev.withLabel('pool1', () => maxPool2d(dev, c1, { kernel: 3, stride: 2, pad: 1 }));
     c1.dispose();
-    for (const u of layers.units) {
-      const shortcut = u.branch1 ? this.conv(u.branch1, t) : t;
-      const a = this.conv(u.branch2[0], t);
-      const b = this.conv(u.branch2[1], a);
-      a.dispose();
-      const c = this.conv(u.branch2[2], b);
-      b.dispose();
-      const y = dev.withLabel(u.name, () => binary(dev, 'add', c, shortcut, { relu: true }));
-      c.dispose();
-      if (shortcut !== t) shortcut.dispose();
-      t.dispose();
-      t = y;
-    }
+    for (const u of layers.units) t = this.convs.bottleneck(u.name, u.branch1, u.branch2, t);
     const heads = layers.head.map((h) => this.conv(h, t));
     t.dispose();
     const y = dev.withLabel('fc1_voc12', () => sumN(dev, heads));

@@ -1,4 +1,3 @@
-import { binary } from '../kernels/binary.ts';
 import { flipHorizontal } from '../kernels/flip.ts';
 import { sumN } from '../kernels/reduce_n.ts';
 import { softmaxChannels } from '../kernels/softmax.ts';
@@ -125,15 +124,7 @@ export class DeepLabV3 {
       const c1 = this.conv(layers.conv1, x);
       let t = dev.withLabel('backbone.maxpool', () => maxPool2d(dev, c1, { kernel: 3, stride: 2, pad: 1, ceil: false }));
       c1.dispose();
-      for (const b of layers.blocks) {
-        const shortcut = b.downsample ? this.conv(b.downsample, t) : t;
-        const a = this.conv(b.convs[0], t);
-        const m = this.conv(b.convs[1], a);
-        const c = this.conv(b.convs[2], m);
-        const y = dev.withLabel(b.convs[2].name.replace(/\.conv3$/, ''), () => binary(dev, 'add', c, shortcut, { relu: true }));
-        for (const u of [a, m, c, ...(shortcut !== t ? [shortcut] : []), t]) u.dispose();
-        t = y;
-      }
+      for (const b of layers.blocks) t = this.convs.bottleneck(b.convs[2].name.replace(/\.conv3$/, ''), b.downsample, b.convs, t);
       const [, , h, w] = t.shape;
       const branches = layers.aspp.map((c) => this.conv(c, t));
       const pooled = this.conv(layers.pooling, dev.withLabel('classifier.0.convs.4.0', () => globalAvgPool2d(dev, t)));

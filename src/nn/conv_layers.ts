@@ -1,3 +1,4 @@
+import { binary } from '../kernels/binary.ts';
 import { conv2d, Conv2dWeights } from '../kernels/conv2d.ts';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -52,6 +53,24 @@ export class ConvLayers {
   run(c: ConvLayerSpec, x: Tensor): Tensor {
     const w = this.weights.get(c.name)!;
     return this.dev.withLabel(c.name, () => conv2d(this.dev, x, w, { stride: c.stride, pad: c.pad, dilation: c.dilation, relu: c.relu }));
+  }
+
+  /**
+   * A ResNet bottleneck unit: relu(branch(t) + shortcut(t)), the shortcut a projection conv or t
+   * itself, the sum labelled `name`. Frees t and everything it makes but the result.
+   */
+  bottleneck(name: string, projection: ConvLayerSpec | null, branch: readonly [ConvLayerSpec, ConvLayerSpec, ConvLayerSpec], t: Tensor): Tensor {
+    const shortcut = projection ? this.run(projection, t) : t;
+    const a = this.run(branch[0], t);
+    const b = this.run(branch[1], a);
+    a.dispose();
+    const c = this.run(branch[2], b);
+    b.dispose();
+    const y = this.dev.withLabel(name, () => binary(this.dev, 'add', c, shortcut, { relu: true }));
+    c.dispose();
+    if (shortcut !== t) shortcut.dispose();
+    t.dispose();
+    return y;
   }
 
   dispose(): void {
