@@ -6,7 +6,7 @@ import { readNpy, writeNpy } from '../io/npy.ts';
 import { writeAtomic } from '../io/files.ts';
 import { Device } from '../tensor/device.ts';
 import { parseOptions, UsageError, type Command } from './command.ts';
-import { wrapHelp } from './model_options.ts';
+import { crfStorageFlag, wrapHelp } from './model_options.ts';
 
 const HELP = `Usage: atrous crf IMAGE SCORES.npy [options]
 
@@ -109,8 +109,7 @@ export const crf: Command = {
       const text = (v as Record<string, string | undefined>)[flag];
       if (text !== undefined) params[key] = parseNumber(flag, text);
     }
-    const storage = v.storage as string | undefined;
-    if (storage !== undefined && storage !== 'f32' && storage !== 'f16') throw new UsageError(`--storage must be f32 or f16, got "${storage}"`);
+    const storage = crfStorageFlag('storage', v.storage as string | undefined);
     if (storage) params.storage = storage;
     for (const p of [imagePath, scoresPath]) if (!existsSync(p)) throw new UsageError(`input ${p} does not exist`);
     const inputs = new Set([imagePath, scoresPath].map(where));

@@ -1,5 +1,6 @@
 import { isV3Model, V2_RESNET, type CreateModelOptions } from '../deeplab/models.ts';
 import { validV2Scales } from '../deeplab/v2_resnet.ts';
+import type { CrfStorage } from '../kernels/crf.ts';
 import { UsageError } from './command.ts';
 
 /** The option specs of the model flags `segment` and `profile` share (for parseOptions). */
@@ -64,4 +65,10 @@ export function modelFlags(v: { scales?: string; flip?: boolean; 'output-stride'
     out.outputStride = Number(os) as 8 | 16;
   }
   return out;
+}
+
+/** A CRF storage flag's value (`--storage`, `--crf-storage`): f32, f16, or absent. */
+export function crfStorageFlag(flag: string, value: string | undefined): CrfStorage | undefined {
+  if (value !== undefined && value !== 'f32' && value !== 'f16') throw new UsageError(`--${flag} must be f32 or f16, got "${value}"`);
+  return value;
 }

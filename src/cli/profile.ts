@@ -5,7 +5,7 @@ import { chromeTrace, jsonLines } from '../profile/trace.ts';
 import { DEFAULT_WORKLOAD, WORKLOADS } from '../profile/workload.ts';
 import { Device } from '../tensor/device.ts';
 import { parseOptions, UsageError, type Command } from './command.ts';
-import { MODEL_FLAG_OPTIONS, modelFlagHelp, modelFlags, wrapHelp } from './model_options.ts';
+import { crfStorageFlag, MODEL_FLAG_OPTIONS, modelFlagHelp, modelFlags, wrapHelp } from './model_options.ts';
 
 const HELP = `Usage: atrous profile [options]
 
@@ -61,9 +61,8 @@ export const profile: Command = {
     if (!m) throw new UsageError(`--size must be H or HxW, got "${o.size}"`);
     const [h, w] = [Number(m[1]), Number(m[2] ?? m[1])];
     const runs = positiveInt(o.runs, 'runs', 3);
-    const crfStorage = o['crf-storage'];
+    const crfStorage = crfStorageFlag('crf-storage', o['crf-storage']);
     if (crfStorage !== undefined && o.model !== 'crf') throw new UsageError('--crf-storage is for --model crf');
-    if (crfStorage !== undefined && crfStorage !== 'f32' && crfStorage !== 'f16') throw new UsageError(`--crf-storage must be f32 or f16, got "${crfStorage}"`);
     const opts = {
       model: o.model!,
       weights: o.weights,
@@ -71,7 +70,7 @@ export const profile: Command = {
       input: [positiveInt(o.batch, 'batch', 1), 3, h, w] as [number, number, number, number],
       warmup: positiveInt(o.warmup, 'warmup', 1),
       runs,
-      crfStorage: crfStorage as 'f32' | 'f16' | undefined,
+      crfStorage,
       ...(o.model === 'synthetic' ? {} : modelFlags(o, o.model!)),
     };
 

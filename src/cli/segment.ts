@@ -12,7 +12,7 @@ import { resizeArgmax, resizeBilinear } from '../kernels/resize.ts';
 import { Device } from '../tensor/device.ts';
 import { AtrousError, LimitError } from '../tensor/errors.ts';
 import { parseOptions, UsageError, type Command } from './command.ts';
-import { MODEL_FLAG_OPTIONS, modelFlagHelp, modelFlags, wrapHelp } from './model_options.ts';
+import { crfStorageFlag, MODEL_FLAG_OPTIONS, modelFlagHelp, modelFlags, wrapHelp } from './model_options.ts';
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg']);
 
@@ -199,8 +199,7 @@ export const segment: Command = {
     const jobs = planOutputs(images, out, v['scores-out']);
     const m = modelArgs(v.model, v.weights);
     const flags = modelFlags(v, m.name);
-    const crfStorage = v['crf-storage'] as string | undefined;
-    if (crfStorage !== undefined && crfStorage !== 'f32' && crfStorage !== 'f16') throw new UsageError(`--crf-storage must be f32 or f16, got "${crfStorage}"`);
+    const crfStorage = crfStorageFlag('crf-storage', v['crf-storage'] as string | undefined);
     if (crfStorage !== undefined && !v.crf) throw new UsageError('--crf-storage is for --crf; add --crf');
     const maxSizeText = v['max-size'] as string | undefined;
     const maxSize = maxSizeText === undefined ? undefined : Number(maxSizeText);
@@ -219,7 +218,7 @@ export const segment: Command = {
         bar(i, job.name);
         try {
           const img = decodeImage(readFileSync(job.input), job.input);
-          const seg = await segmentImage(dev, model, img, { scores: !!job.scores, crf: v.crf, crfStorage: crfStorage as CrfStorage | undefined, maxSize });
+          const seg = await segmentImage(dev, model, img, { scores: !!job.scores, crf: v.crf, crfStorage, maxSize });
           writeAtomic(job.labels, encodeLabelPng(seg.labels, img.width, img.height));
           writeAtomic(job.overlay, encodeRgbPng(overlay(img, seg.labels)));
           if (job.scores && seg.scoresHWC) {
