@@ -173,7 +173,7 @@ export class Peaks {
 /** The best run of the best variant: a peak is what the device can do, not its typical speed under contention. */
 async function measurePeak(dev: Device, entry: BenchEntry, per: 'flops' | 'bytes'): Promise<number> {
   const shape = Object.values(entry.presets)[0][0];
-  const c = entry.setup(dev, shape);
+  const c = await entry.setup(dev, shape);
   try {
     let best = 0;
     for (const v of entry.variants) {
@@ -198,7 +198,7 @@ export function roofline(gflops: number | null, gbps: number, peakGflops: number
 /** Validates, then times one (kernel, variant, shape); frac_peak is filled in when `peaks` is given. */
 export async function benchOne(dev: Device, entry: BenchEntry, variant: string, shape: string, runs: number, peaks: Peaks | null): Promise<BenchResult> {
   if (!entry.variants.includes(variant)) throw new ValidationError(`${entry.kernel} has no variant "${variant}" (have: ${entry.variants.join(', ')})`);
-  const c = entry.setup(dev, shape);
+  const c = await entry.setup(dev, shape);
   try {
     await validate(dev, entry, c, variant, shape);
     const { samples, timer } = await timeRuns(dev, c, variant, runs);

@@ -10,6 +10,7 @@ import { conv2dEntry } from './kernels/conv2d.ts';
 import { gemmPeak } from './kernels/gemm_peak.ts';
 import { crfEntry } from './kernels/crf.ts';
 import { latticeCoordsEntry } from './kernels/lattice_coords.ts';
+import { radixSortEntry } from './kernels/radix_sort.ts';
 import type { BenchEntry } from './types.ts';
 
 // One line per kernel: import its entry from bench/kernels/<kernel>.ts and list it here.
@@ -33,4 +34,5 @@ export const ENTRIES: BenchEntry[] = [
   cropPad2dEntry,
   crfEntry,
   latticeCoordsEntry,
+  radixSortEntry,
 ];

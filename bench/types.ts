@@ -18,7 +18,7 @@ export interface BenchEntry {
   tolerance: number;
   /** A looser tolerance for named variants that round differently on purpose (e.g. float16 storage). */
   variantTolerance?: Record<string, number>;
-  setup(dev: Device, shape: string): BenchCase;
+  setup(dev: Device, shape: string): BenchCase | Promise<BenchCase>;
 }
 
 export interface BenchCase {

@@ -34,6 +34,7 @@ export { V3_VARIANTS, v3Layers, v3Convs, v3WeightShapes, type V3Variant } from '
 export { caffePreprocess, caffePreprocessTensor, CAFFE_MEAN_BGR, torchvisionPreprocess, torchvisionPreprocessTensor, TORCHVISION_MEAN, TORCHVISION_STD } from './deeplab/preprocess.ts';
 export { denseCrf, denseCrfBrute, prepareCrf, runCrf, argmaxLabels, unaryFromLogits, unaryFromProbabilities, CRF_DEFAULTS, MAX_LABELS, CrfError, type CrfParams, type CrfPrepared, type CrfResult } from './deeplab/crf.ts';
 export type { CrfStorage } from './kernels/crf.ts';
+export type { CrfLattice } from './deeplab/crf_plan.ts';
 export { buildLattice, filterCpu, type Lattice } from './deeplab/lattice.ts';
 export { readNpy, writeNpy, NpyError } from './io/npy.ts';
 export { conv2d, conv2dOutputSize, Conv2dWeights, CONV2D_VARIANTS, CONV2D_SHAPE_VARIANTS, type Conv2dOptions } from './kernels/conv2d.ts';

@@ -22,6 +22,7 @@ Options:
 ${wrapHelp('  --model NAME', `take that model's CRF settings (default deeplab-largefov): ${Object.keys(CRF_DEFAULTS).join(', ')}`, 24)}
   --iterations N        mean-field iterations (0: just softmax of the scores)
 ${wrapHelp('  --storage f32|f16', 'how the iterations store label vectors: f32 (default; the C++ reference\'s numbers) or f16 (about 1.5× faster on lavapipe, float32 arithmetic; labels matched the reference on every test case, see docs/crf.md)', 24)}
+${wrapHelp('  --lattice cpu|gpu', 'where the lattices are built: the same numbers either way (default: cpu on a software adapter such as lavapipe, where it is faster, else gpu)', 24)}
   --pos-w W  --pos-xy-std S                   positional kernel weight and std (pixels)
   --bi-w W  --bi-xy-std S  --bi-rgb-std S     bilateral kernel weight and stds (pixels, 0..255)
   -h, --help            this help
@@ -88,6 +89,7 @@ export const crf: Command = {
         'scores-kind': { type: 'string' },
         model: { type: 'string' },
         storage: { type: 'string' },
+        lattice: { type: 'string' },
         ...Object.fromEntries(Object.keys(NUMBERS).map((k) => [k, { type: 'string' as const }])),
       },
     });
@@ -111,6 +113,9 @@ export const crf: Command = {
     }
     const storage = crfStorageFlag('storage', v.storage as string | undefined);
     if (storage) params.storage = storage;
+    const lattice = v.lattice as string | undefined;
+    if (lattice !== undefined && lattice !== 'cpu' && lattice !== 'gpu') throw new UsageError(`--lattice must be cpu or gpu, got "${lattice}"`);
+    if (lattice) params.lattice = lattice;
     for (const p of [imagePath, scoresPath]) if (!existsSync(p)) throw new UsageError(`input ${p} does not exist`);
     const inputs = new Set([imagePath, scoresPath].map(where));
     const outputs = [out, qOut].filter((p): p is string => !!p);
@@ -124,12 +129,12 @@ export const crf: Command = {
 
     const dev = await Device.create();
     try {
-      const { q, labels, ms } = await denseCrf(dev, image, unary, c, params);
+      const { q, labels, ms, lattice: builtOn } = await denseCrf(dev, image, unary, c, params);
       if (out) writeAtomic(out, encodeLabelPng(labels, image.width, image.height));
       if (qOut) writeAtomic(qOut, writeNpy([image.height, image.width, c], q));
       console.log(
         `crf: ${image.width}×${image.height}, ${c} labels, ${params.iterations} iterations (${model} settings` +
-          `${params.storage === 'f16' ? ', float16 storage' : ''}): lattice ${ms.lattice.toFixed(0)} ms, iterations ${ms.iterations.toFixed(0)} ms` +
+          `${params.storage === 'f16' ? ', float16 storage' : ''}): lattice${builtOn ? ` (${builtOn})` : ''} ${ms.lattice.toFixed(0)} ms, iterations ${ms.iterations.toFixed(0)} ms` +
           outputs.map((o) => ` → ${o}`).join(''),
       );
     } finally {

@@ -1,10 +1,11 @@
 import { crfInit, crfMeanField, labelStride, type CrfPlan, type CrfStorage } from '../kernels/crf.ts';
-import { uploadCrfPlan } from './crf_plan.ts';
+import { buildCrfPlanCpu, type CrfLattice } from './crf_plan.ts';
+import { buildCrfPlanGpu } from './crf_plan_gpu.ts';
 import { crfBruteIterate } from '../kernels/crf_brute.ts';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { AtrousError, ShapeError } from '../tensor/errors.ts';
-import { bilateralFeatures, buildLattice, normalise, positionalFeatures } from './lattice.ts';
+import { bilateralFeatures, positionalFeatures } from './lattice.ts';
 import type { RgbImage } from '../io/image.ts';
 
 /**
@@ -25,6 +26,12 @@ export interface CrfParams {
    * 'f16' (about 1.5× faster on lavapipe; float32 arithmetic, results within docs/crf.md's tolerance).
    */
   storage?: CrfStorage;
+  /**
+   * Where the lattices are built: 'gpu' (a sort on the GPU, src/deeplab/crf_plan_gpu.ts) or 'cpu'
+   * (the reference's hash table, src/deeplab/lattice.ts); the same plan either way. Default: the
+   * CPU on a software adapter (lavapipe, SwiftShader), where it measured faster, else the GPU.
+   */
+  lattice?: CrfLattice;
 }
 
 const v1 = (biW: number, biXyStd: number, biRgbStd: number): CrfParams => ({ iterations: 10, posW: 3, posXyStd: 3, biW, biXyStd, biRgbStd });
@@ -61,6 +68,7 @@ function checkParams(p: CrfParams): void {
   }
   for (const k of ['posW', 'biW'] as const) if (!Number.isFinite(p[k])) throw new CrfError(`crf: ${k} must be finite, got ${p[k]}`);
   checkStorage(p.storage);
+  if (p.lattice !== undefined && p.lattice !== 'cpu' && p.lattice !== 'gpu') throw new CrfError(`crf: lattice must be 'cpu' or 'gpu', got ${JSON.stringify(p.lattice)}`);
 }
 
 function checkStorage(s: CrfStorage | undefined): void {
@@ -78,21 +86,27 @@ function checkImage(image: RgbImage): number {
 /** The lattices of one image, uploaded: build once, run many (e.g. for several score maps). */
 export interface CrfPrepared {
   plan: CrfPlan;
+  /** Where the lattices were built. */
+  lattice: CrfLattice;
   width: number;
   height: number;
   dispose(): void;
 }
 
-/** Builds both lattices on the CPU (the reference's order and float32 rounding) and uploads their tables. */
-export function prepareCrf(dev: Device, image: RgbImage, params: CrfParams): CrfPrepared {
+/**
+ * Builds both lattices (on the GPU or the CPU: params.lattice) and their tables. The GPU build
+ * falls back to the CPU when a lattice's keys would not pack into 64 bits (crf_plan_gpu.ts).
+ */
+export async function prepareCrf(dev: Device, image: RgbImage, params: CrfParams): Promise<CrfPrepared> {
   checkParams(params);
-  const n = checkImage(image);
+  checkImage(image);
   const { width: w, height: h } = image;
-  const kernel = (lattice: ReturnType<typeof buildLattice>, weight: number) => ({ lattice, ...normalise(lattice, weight) });
-  const pos = kernel(buildLattice(positionalFeatures(w, h, params.posXyStd), 2, n), params.posW);
-  const bi = kernel(buildLattice(bilateralFeatures(w, h, image.data, params.biXyStd, params.biRgbStd), 5, n), params.biW);
-  const plan = uploadCrfPlan(dev, pos, bi);
-  return { plan, width: w, height: h, dispose: () => plan.dispose() };
+  const pos = { features: positionalFeatures(w, h, params.posXyStd), d: 2, weight: params.posW };
+  const bi = { features: bilateralFeatures(w, h, image.data, params.biXyStd, params.biRgbStd), d: 5, weight: params.biW };
+  const where = params.lattice ?? (dev.info.isFallbackAdapter ? 'cpu' : 'gpu');
+  const gpu = where === 'gpu' ? await buildCrfPlanGpu(dev, pos, bi) : null;
+  const plan = gpu ?? buildCrfPlanCpu(dev, pos, bi);
+  return { plan, lattice: gpu ? 'gpu' : 'cpu', width: w, height: h, dispose: () => plan.dispose() };
 }
 
 function checkUnary(unary: Float32Array, n: number, numLabels: number, w: number, h: number): void {
@@ -184,13 +198,13 @@ export async function denseCrf(dev: Device, image: RgbImage, unary: Float32Array
   // Zero iterations is defined as Q0 = softmax(−U): no pairwise term, so no lattice to build.
   if (params.iterations === 0) {
     const r = await meanField(dev, image.width * image.height, unary, numLabels, iterateLattice(dev, null, numLabels, 0));
-    return { ...r, ms: { lattice: 0, iterations: performance.now() - t0 } };
+    return { ...r, lattice: null, ms: { lattice: 0, iterations: performance.now() - t0 } };
   }
-  const prep = prepareCrf(dev, image, params);
+  const prep = await prepareCrf(dev, image, params);
   const t1 = performance.now();
   try {
     const r = await runCrf(dev, prep, unary, numLabels, params.iterations, params.storage);
-    return { ...r, ms: { lattice: t1 - t0, iterations: performance.now() - t1 } };
+    return { ...r, lattice: prep.lattice, ms: { lattice: t1 - t0, iterations: performance.now() - t1 } };
   } finally {
     prep.dispose();
   }
@@ -200,7 +214,9 @@ export async function denseCrf(dev: Device, image: RgbImage, unary: Float32Array
 export interface CrfResult {
   q: Float32Array;
   labels: Uint8Array;
-  /** Building the lattices and their tables (CPU); the iterations with their uploads and readback. */
+  /** Where the lattices were built (null: zero iterations need none). */
+  lattice: CrfLattice | null;
+  /** Building the lattices and their tables; the iterations with their uploads and readback. */
   ms: { lattice: number; iterations: number };
 }
 

@@ -1,10 +1,31 @@
 import type { CrfPlan } from '../kernels/crf.ts';
 import type { Device } from '../tensor/device.ts';
 import { ShapeError } from '../tensor/errors.ts';
-import { sliceAlpha, type Lattice } from './lattice.ts';
+import { buildLattice, normalise, sliceAlpha, type Lattice } from './lattice.ts';
 
-// Lattices (built on the CPU, src/deeplab/lattice.ts) turned into the GPU tables the CRF kernels
-// (src/kernels/crf.ts) iterate over.
+// Lattices built on the CPU (src/deeplab/lattice.ts) turned into the GPU tables the CRF kernels
+// (src/kernels/crf.ts) iterate over. src/deeplab/crf_plan_gpu.ts builds the same on the GPU.
+
+/** Where a CRF plan's lattices are built. */
+export type CrfLattice = 'cpu' | 'gpu';
+
+/** One pairwise kernel to build a lattice for. */
+export interface PlanKernel {
+  /** n×d float32 features (lattice.ts positionalFeatures / bilateralFeatures). */
+  features: Float32Array;
+  d: number;
+  /** The kernel's weight w (the plan holds w·norm per pixel). */
+  weight: number;
+}
+
+/** Both kernels' lattices built on the CPU, normalised and uploaded as one CrfPlan. */
+export function buildCrfPlanCpu(dev: Device, a: PlanKernel, b: PlanKernel): CrfPlan {
+  const kernel = (k: PlanKernel): CrfKernel => {
+    const lattice = buildLattice(k.features, k.d, k.features.length / k.d);
+    return { lattice, ...normalise(lattice, k.weight) };
+  };
+  return uploadCrfPlan(dev, kernel(a), kernel(b));
+}
 
 /** One pairwise kernel: its lattice and the per-pixel factor w·norm (float32, as the reference multiplies). */
 export interface CrfKernel {

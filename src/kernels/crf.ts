@@ -81,49 +81,56 @@ export function crfInit(dev: Device, pixels: number, numLabels: number, unary: T
  * (pixels × labelStride; with 'f32' storage, q itself may be given).
  */
 export function crfIterate(dev: Device, plan: CrfPlan, numLabels: number, unary: Tensor, q: Tensor, va: Tensor, vb: Tensor, iterations: number, storage: CrfStorage = 'f32', out: Tensor = q): void {
-  const C4 = labelStride(numLabels) / 4;
-  const words = crfWords(numLabels, storage);
   const HALF = storage === 'f16' ? 1 : 0;
-  const rowGrid = grid1d(dev, Math.ceil((plan.rows * words) / WG));
-  const splatUniforms = new Params().u32(plan.rows, plan.ma).f32(plan.scaleA, plan.scaleB).build();
   for (let it = 0; it < iterations; it++) {
-    runKernel(dev, {
-      kernel: 'crf_splat',
-      shader: SPLAT,
-      constants: { C4, HALF },
-      uniforms: splatUniforms,
-      tensors: [q, plan.start, plan.entries, va],
-      workgroups: rowGrid,
-    });
-    // Pass j blurs the rows of each lattice that still has a direction j; each lattice's result
-    // lies where its own last pass wrote it.
-    let [src, dst] = [va, vb];
-    let [outA, outB] = [va, va];
-    for (let j = 0; j < plan.passes; j++) {
-      const first = j < plan.ka ? 0 : plan.ma;
-      const end = j < plan.kb ? plan.rows : plan.ma;
-      runKernel(dev, {
-        kernel: 'crf_blur',
-        shader: BLUR,
-        constants: { C4, HALF },
-        uniforms: new Params().u32(first * words, end * words, j * plan.rows).build(),
-        tensors: [src, plan.neighbours, dst],
-        workgroups: grid1d(dev, Math.ceil(((end - first) * words) / WG)),
-      });
-      if (j === plan.ka - 1) outA = dst;
-      if (j === plan.kb - 1) outB = dst;
-      [src, dst] = [dst, src];
-    }
+    const [outA, outB] = crfFilter(dev, plan, numLabels, q, va, vb, storage);
     const last = it === iterations - 1;
     runKernel(dev, {
       kernel: 'crf_update',
       shader: UPDATE,
-      constants: { C: numLabels, C4, KA: plan.ka, KB: plan.kb, HALF, Q_HALF: last ? 0 : HALF },
+      constants: { C: numLabels, C4: labelStride(numLabels) / 4, KA: plan.ka, KB: plan.kb, HALF, Q_HALF: last ? 0 : HALF },
       uniforms: new Params().u32(plan.pixels).f32(1 / plan.scaleA, 1 / plan.scaleB).build(),
       tensors: [outA, outB, plan.slices, plan.coef, unary, last ? out : q],
       workgroups: grid1d(dev, Math.ceil(plan.pixels / WG)),
     });
   }
+}
+
+/**
+ * Records the splat of q and the blur passes of both lattices into va/vb; returns the tensors
+ * holding kernel A's and kernel B's blurred rows (each where its own last pass wrote it).
+ */
+export function crfFilter(dev: Device, plan: CrfPlan, numLabels: number, q: Tensor, va: Tensor, vb: Tensor, storage: CrfStorage): [Tensor, Tensor] {
+  const C4 = labelStride(numLabels) / 4;
+  const words = crfWords(numLabels, storage);
+  const HALF = storage === 'f16' ? 1 : 0;
+  runKernel(dev, {
+    kernel: 'crf_splat',
+    shader: SPLAT,
+    constants: { C4, HALF },
+    uniforms: new Params().u32(plan.rows, plan.ma).f32(plan.scaleA, plan.scaleB).build(),
+    tensors: [q, plan.start, plan.entries, va],
+    workgroups: grid1d(dev, Math.ceil((plan.rows * words) / WG)),
+  });
+  // Pass j blurs the rows of each lattice that still has a direction j.
+  let [src, dst] = [va, vb];
+  let [outA, outB] = [va, va];
+  for (let j = 0; j < plan.passes; j++) {
+    const first = j < plan.ka ? 0 : plan.ma;
+    const end = j < plan.kb ? plan.rows : plan.ma;
+    runKernel(dev, {
+      kernel: 'crf_blur',
+      shader: BLUR,
+      constants: { C4, HALF },
+      uniforms: new Params().u32(first * words, end * words, j * plan.rows).build(),
+      tensors: [src, plan.neighbours, dst],
+      workgroups: grid1d(dev, Math.ceil(((end - first) * words) / WG)),
+    });
+    if (j === plan.ka - 1) outA = dst;
+    if (j === plan.kb - 1) outB = dst;
+    [src, dst] = [dst, src];
+  }
+  return [outA, outB];
 }
 
 /**

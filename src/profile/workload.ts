@@ -33,7 +33,7 @@ export const DEFAULT_WORKLOAD = 'deeplab-largefov';
 /** Builds the named model with its weights on the GPU. */
 export async function createWorkload(dev: Device, name: string, opts: WorkloadOptions): Promise<Workload> {
   if (name === 'synthetic') return synthetic(dev, opts.seed ?? 1);
-  if (name === 'crf') return crf(dev, opts.input?.[2] ?? 321, opts.input?.[3] ?? 321, opts.seed ?? 1, opts.crfStorage ?? 'f32');
+  if (name === 'crf') return await crf(dev, opts.input?.[2] ?? 321, opts.input?.[3] ?? 321, opts.seed ?? 1, opts.crfStorage ?? 'f32');
   return createModel(dev, name, opts);
 }
 
@@ -43,7 +43,7 @@ export async function createWorkload(dev: Device, name: string, opts: WorkloadOp
  * a photograph's; the lattice is built once, with the workload. A forward is the GPU part (Q0,
  * then the iterations); the input tensor only gives the size.
  */
-function crf(dev: Device, h: number, w: number, seed: number, storage: CrfStorage): Workload {
+async function crf(dev: Device, h: number, w: number, seed: number, storage: CrfStorage): Promise<Workload> {
   const C = 21;
   const n = w * h;
   const rgb = new Uint8Array(n * 3);
@@ -64,7 +64,7 @@ function crf(dev: Device, h: number, w: number, seed: number, storage: CrfStorag
     for (let c = 0; c < C; c++) logits[i * C + c] = 4 - Math.abs(c - label) + noise() / 8;
   }
   const cp = labelStride(C);
-  const prep = prepareCrf(dev, { width: w, height: h, data: rgb }, CRF_DEFAULTS['deeplab-largefov']);
+  const prep = await prepareCrf(dev, { width: w, height: h, data: rgb }, CRF_DEFAULTS['deeplab-largefov']);
   const u = dev.tensor(padLabels(unaryFromLogits(logits, C), n, C, cp), [n, cp]);
   return {
     name: `crf (${storage} storage)`,

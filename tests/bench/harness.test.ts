@@ -46,7 +46,7 @@ test('compare: bound is tolerance·(1 + max|ref|); NaN and length mismatches nev
 
 test('validation passes a correct variant and rejects a deliberately wrong one', async () => {
   const dev = await getDevice();
-  const c = fake.setup(dev, '1000');
+  const c = await fake.setup(dev, '1000');
   try {
     assert.ok((await validate(dev, fake, c, 'same', '1000')).ok);
     try {
@@ -74,7 +74,7 @@ test('validation passes a correct variant and rejects a deliberately wrong one',
 test('variantTolerance loosens the check for the variants it names only', async () => {
   const dev = await getDevice();
   const loose: BenchEntry = { ...fake, variantTolerance: { wrong: 10 } };
-  const c = loose.setup(dev, '1000');
+  const c = await loose.setup(dev, '1000');
   try {
     // abs and relu differ by up to max |x| ≈ 1 (benchData), inside 10 · (1 + max |ref|).
     assert.ok((await validate(dev, loose, c, 'wrong', '1000')).ok);
@@ -122,7 +122,7 @@ test('a result is one JSON line with the documented fields', async () => {
 
 test('bytesFor gives a variant its own byte count (GB/s), others keep bytes', async () => {
   const dev = await getDevice();
-  const halved: BenchEntry = { ...fake, setup: (d, shape) => ({ ...fake.setup(d, shape), bytesFor: (v: string) => (v === 'same' ? 4000 : 8000) }) };
+  const halved: BenchEntry = { ...fake, setup: async (d, shape) => ({ ...(await fake.setup(d, shape)), bytesFor: (v: string) => (v === 'same' ? 4000 : 8000) }) };
   const r = await benchOne(dev, halved, 'same', '1000', 3, null);
   assert.ok(Math.abs(r.gbps - 4000 / r.median_ms / 1e6) < 1e-9);
   const ref = await benchOne(dev, halved, 'ref', '1000', 3, null);

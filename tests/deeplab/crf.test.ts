@@ -1,34 +1,45 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { argmaxLabels, denseCrf, denseCrfBrute, prepareCrf, runCrf } from '../../src/deeplab/crf.ts';
+import type { CrfLattice } from '../../src/deeplab/crf_plan.ts';
+import type { RgbImage } from '../../src/io/image.ts';
+import type { Device } from '../../src/tensor/device.ts';
 import { getDevice } from '../helpers/device.ts';
-import { agreement, hasCase, LARGEFOV, loadCase } from './crf_fixtures.ts';
+import { agreement, hasCase, LARGEFOV, loadCase, type CrfCase } from './crf_fixtures.ts';
 
 // The lattice is built exactly as the reference builds it (same float32 rounding, same vertex
 // order), so the "same algorithm" tolerance of the manifests applies: max |ΔQ| ≤ 1e-4 and
 // ≥ 99.99 % equal labels (float-perturbed builds of the reference itself stay within 9e-6).
 const SAME = { max: 1e-4, labels: 0.9999 };
 
-test('small_64x48 on the GPU: Q after 0, 1, 5 and 10 iterations match the C++ reference', async () => {
+test('small_64x48 on the GPU: Q after 0, 1, 5 and 10 iterations match the C++ reference, lattices built on the CPU and on the GPU', async () => {
   if (!hasCase('small_64x48')) return console.warn('skipped: ../shared/fixtures/crf missing');
   const dev = await getDevice();
   const c = loadCase('small_64x48');
   const image = { width: c.width, height: c.height, data: c.image };
-  for (const it of [0, 1, 5, 10]) {
-    const { q, labels } = await denseCrf(dev, image, c.unary, 21, { ...LARGEFOV, iterations: it });
-    const a = agreement(q, c.q(it), labels, c.labels(it));
-    assert.ok(a.max <= SAME.max && a.labelFraction >= SAME.labels, `it ${it}: ${JSON.stringify(a)}`);
-    console.log(`  small_64x48 it ${it}: max |dQ| ${a.max.toExponential(2)}, mean ${a.mean.toExponential(2)}, labels ${(100 * a.labelFraction).toFixed(3)} %`);
-    assert.equal(labels, argmaxLabels(q, 21));
+  for (const lattice of ['cpu', 'gpu'] as const) {
+    for (const it of [0, 1, 5, 10]) {
+      const r = await denseCrf(dev, image, c.unary, 21, { ...LARGEFOV, iterations: it, lattice });
+      assert.is(r.lattice, it ? lattice : null, 'where the lattice was built');
+      const a = agreement(r.q, c.q(it), r.labels, c.labels(it));
+      assert.ok(a.max <= SAME.max && a.labelFraction >= SAME.labels, `${lattice} lattice, it ${it}: ${JSON.stringify(a)}`);
+      console.log(`  small_64x48, ${lattice} lattice, it ${it}: max |dQ| ${a.max.toExponential(2)}, mean ${a.mean.toExponential(2)}, labels ${(100 * a.labelFraction).toFixed(3)} %`);
+      assert.equal(r.labels, argmaxLabels(r.q, 21));
+    }
   }
 });
 
-test('voc_500x375 on the GPU: Q after 10 iterations and labels after 1 and 10 match the C++ reference', async () => {
+test('voc_500x375 on the GPU: Q after 10 iterations and labels after 1 and 10 match the C++ reference, lattices built on the CPU and on the GPU', async () => {
   if (!hasCase('voc_500x375')) return console.warn('skipped: ../shared/fixtures/crf missing');
   const dev = await getDevice();
   const c = loadCase('voc_500x375');
   const image = { width: c.width, height: c.height, data: c.image };
-  const prep = prepareCrf(dev, image, LARGEFOV);
+  for (const lattice of ['cpu', 'gpu'] as const) await vocCase(dev, c, image, lattice);
+});
+
+async function vocCase(dev: Device, c: CrfCase, image: RgbImage, lattice: CrfLattice) {
+  const prep = await prepareCrf(dev, image, { ...LARGEFOV, lattice });
+  assert.is(prep.lattice, lattice);
   for (const it of [1]) {
     const { labels } = await runCrf(dev, prep, c.unary, 21, it);
     const same = labels.reduce((s, l, i) => s + (l === c.labels(it)[i] ? 1 : 0), 0) / labels.length;
@@ -37,9 +48,9 @@ test('voc_500x375 on the GPU: Q after 10 iterations and labels after 1 and 10 ma
   const r10 = await runCrf(dev, prep, c.unary, 21, 10);
   prep.dispose();
   const a = agreement(r10.q, c.q(10), r10.labels, c.labels(10));
-  assert.ok(a.max <= SAME.max && a.labelFraction >= SAME.labels, JSON.stringify(a));
-  console.log(`  voc_500x375 it 10: max |dQ| ${a.max.toExponential(2)}, mean ${a.mean.toExponential(2)}, labels ${(100 * a.labelFraction).toFixed(3)} %`);
-});
+  assert.ok(a.max <= SAME.max && a.labelFraction >= SAME.labels, `${lattice} lattice: ${JSON.stringify(a)}`);
+  console.log(`  voc_500x375, ${lattice} lattice, it 10: max |dQ| ${a.max.toExponential(2)}, mean ${a.mean.toExponential(2)}, labels ${(100 * a.labelFraction).toFixed(3)} %`);
+}
 
 // The exact Gaussian differs from the lattice's approximation of it: the manifests measured exact
 // brute force against the reference at 99.90–99.96 % equal labels, a few boundary pixels with |ΔQ|

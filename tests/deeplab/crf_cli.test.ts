@@ -54,6 +54,20 @@ test('crf CLI: --storage f16 gives the f16 result of the API', async () => {
   assert.equal(readNpy(readFileSync(p('q16.npy')), 'q16').data, expected.q);
 });
 
+test('crf CLI: --lattice gpu builds the lattice on the GPU, to the same Q as the CPU build', async () => {
+  const expected = await denseCrf(await getDevice(), image, unaryFromLogits(logits, C), C, { ...CRF_DEFAULTS['deeplab-v2'], lattice: 'cpu' });
+  const logged: string[] = [];
+  const log = console.log;
+  console.log = (s: string) => void logged.push(s);
+  try {
+    assert.is(await crf.run([p('img.png'), p('hwc.npy'), '--q-out', p('qg.npy'), '--model', 'deeplab-v2', '--lattice', 'gpu']), 0);
+  } finally {
+    console.log = log;
+  }
+  assert.match(logged.join('\n'), /lattice \(gpu\) \d+ ms/);
+  assert.equal(readNpy(readFileSync(p('qg.npy')), 'qg').data, expected.q);
+});
+
 test('crf CLI: overrides, --scores-kind unary and zero iterations', async () => {
   const unary = unaryFromLogits(logits, C);
   writeFileSync(p('u.npy'), writeNpy([H, W, C], unary));
@@ -70,6 +84,7 @@ test('crf CLI: refuses bad usage, clobbering inputs, and ambiguous or mismatched
   await rejects(() => crf.run([p('img.png'), p('hwc.npy'), '-o', p('a.png'), '--model', 'nope']), UsageError, /unknown --model/);
   await rejects(() => crf.run([p('img.png'), p('hwc.npy'), '-o', p('a.png'), '--layout', 'nhwc']), UsageError, /--layout/);
   await rejects(() => crf.run([p('img.png'), p('hwc.npy'), '-o', p('a.png'), '--storage', 'f64']), UsageError, /--storage must be f32 or f16/);
+  await rejects(() => crf.run([p('img.png'), p('hwc.npy'), '-o', p('a.png'), '--lattice', 'tpu']), UsageError, /--lattice must be cpu or gpu/);
   await rejects(() => crf.run([p('img.png'), p('missing.npy'), '-o', p('a.png')]), UsageError, /does not exist/);
   await rejects(() => crf.run([p('img.png'), p('hwc.npy'), '-o', p('a.png'), '--pos-xy-std', '0']), CrfError, /posXyStd/);
   assert.ok(!existsSync(p('a.png')), 'no output after a failure');

@@ -17,7 +17,7 @@ test('f16 storage, small_64x48 after 1, 5 and 10 iterations and voc_500x375 afte
   const dev = await getDevice();
   for (const [name, its] of [['small_64x48', [1, 5, 10]], ['voc_500x375', [10]]] as const) {
     const c = loadCase(name);
-    const prep = prepareCrf(dev, { width: c.width, height: c.height, data: c.image }, LARGEFOV);
+    const prep = await prepareCrf(dev, { width: c.width, height: c.height, data: c.image }, LARGEFOV);
     for (const it of its) {
       const { q, labels } = await runCrf(dev, prep, c.unary, 21, it, 'f16');
       const a = agreement(q, c.q(it), labels, c.labels(it));

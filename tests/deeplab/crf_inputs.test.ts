@@ -71,6 +71,7 @@ test('bad input gets a clear error naming the problem', async () => {
   }
   await rejects(() => denseCrf(dev, image, unary, 3, { ...LARGEFOV, iterations: 1.5 }), CrfError, /iterations/);
   await rejects(() => denseCrf(dev, image, unary, 3, { ...LARGEFOV, storage: 'f8' as 'f16' }), CrfError, /storage must be 'f32' or 'f16'/);
+  await rejects(() => denseCrf(dev, image, unary, 3, { ...LARGEFOV, lattice: 'tpu' as 'gpu' }), CrfError, /lattice must be 'cpu' or 'gpu'/);
   await rejects(() => denseCrf(dev, image, new Float32Array(8 * 6 * 300), 300, LARGEFOV), CrfError, /300 labels.*256/);
 });
 
