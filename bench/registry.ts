@@ -11,6 +11,7 @@ import { gemmPeak } from './kernels/gemm_peak.ts';
 import { crfEntry } from './kernels/crf.ts';
 import { latticeCoordsEntry } from './kernels/lattice_coords.ts';
 import { radixSortEntry } from './kernels/radix_sort.ts';
+import { crfLatticeEntry } from './kernels/crf_lattice.ts';
 import type { BenchEntry } from './types.ts';
 
 // One line per kernel: import its entry from bench/kernels/<kernel>.ts and list it here.
@@ -35,4 +36,5 @@ export const ENTRIES: BenchEntry[] = [
   crfEntry,
   latticeCoordsEntry,
   radixSortEntry,
+  crfLatticeEntry,
 ];

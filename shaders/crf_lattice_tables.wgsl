@@ -161,6 +161,12 @@ fn tables(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u
     slices[sl] = row;
     slices[sl + 1u] = bitcast<u32>(w * p.alpha);
   }
+  // The thread of the last entry ends the last row; after the second lattice comes the zero
+  // row, which is empty.
+  if (last == p.n && first < last) {
+    start[p.first_row + id] = p.entry_base + p.n;
+    if (p.first_row + id == p.zero) { start[p.zero + 1u] = p.entry_base + p.n; }
+  }
 }
 
 /** The index of `w` among the lattice's m sorted vertex keys, or −1. */
@@ -188,7 +194,15 @@ fn neighbour(key: LatticeKey, j: u32, sign: i32) -> u32 {
 fn neighbours_of(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
                  @builtin(local_invocation_index) lid: u32) {
   let t = tile_of(wid, nwg) * 64u + lid;
-  if (t >= p.m * p.passes) { return; }
+  if (t >= p.m * p.passes) {
+    // Past the vertices, the lattice placed last writes the zero row: its own neighbour.
+    let j = t - p.m * p.passes;
+    if (p.first_row + p.m == p.zero && j < p.passes) {
+      neighbours[2u * (j * p.rows + p.zero)] = p.zero;
+      neighbours[2u * (j * p.rows + p.zero) + 1u] = p.zero;
+    }
+    return;
+  }
   let v = t % p.m;
   let j = t / p.m;
   let o = 2u * (j * p.rows + p.first_row + v);

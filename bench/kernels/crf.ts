@@ -8,7 +8,7 @@ import type { BenchEntry } from '../types.ts';
 const VOC = `${process.env.ATROUS_ROOT ?? process.cwd()}/../shared/fixtures/crf/voc_500x375`;
 
 /** The voc_500x375 fixture when it lies beside the clone (a realistic lattice), else a synthetic image. */
-function inputs(w: number, h: number, c: number) {
+export function crfInputs(w: number, h: number, c: number) {
   if (w === 500 && h === 375 && c === 21 && existsSync(`${VOC}/image.u8.bin`)) {
     const u = readFileSync(`${VOC}/unary.f32.bin`);
     return { rgb: new Uint8Array(readFileSync(`${VOC}/image.u8.bin`)), unary: new Float32Array(u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength)) };
@@ -38,7 +38,7 @@ export const crfEntry: BenchEntry = {
   variantTolerance: { 'lattice-f16': 2e-3 },
   async setup(dev: Device, shape: string) {
     const [w, h, c, iterations] = shape.split(',').map(Number);
-    const { rgb, unary } = inputs(w, h, c);
+    const { rgb, unary } = crfInputs(w, h, c);
     const image = { width: w, height: h, data: rgb };
     // The lattice build, apart: on the CPU, and on the GPU twice (the first run compiles its
     // pipelines). Wall times, the readbacks included.

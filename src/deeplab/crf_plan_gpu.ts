@@ -4,6 +4,7 @@ import { latticeCoordsPacked, type KeyLayout } from '../kernels/lattice_coords.t
 import { countVertices, latticeNeighbours, latticeTables, type SortedLattice } from '../kernels/lattice_tables.ts';
 import { radixSortPairs } from '../kernels/radix_sort.ts';
 import type { Device } from '../tensor/device.ts';
+import { LimitError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { halfScale, type PlanKernel } from './crf_plan.ts';
 import { elevation, sliceAlpha } from './lattice.ts';
@@ -59,34 +60,69 @@ export function keyLayout(features: Float32Array, d: number): KeyLayout | null {
 
 /** Both kernels' plan, built on the GPU; null when a lattice's keys do not pack into 64 bits. */
 export async function buildCrfPlanGpu(dev: Device, a: PlanKernel, b: PlanKernel): Promise<CrfPlan | null> {
-  const layouts = [keyLayout(a.features, a.d), keyLayout(b.features, b.d)];
-  if (!layouts[0] || !layouts[1]) return null;
+  const layouts = packable(a, b);
+  if (!layouts) return null;
+  // The plan's size (its vertex counts) is known once the sorted keys are counted: one readback.
+  const totals = dev.zeros([2], 'u32');
+  const sorted = recordSort(dev, [a, b], layouts, totals);
+  const [ma, mb] = await totals.download();
+  totals.dispose();
+  const { plan, peaks } = recordTables(dev, [a, b], layouts, sorted, [ma, mb]);
+  const [pa, pb] = new Float32Array((await peaks.download()).buffer);
+  peaks.dispose();
+  plan.scaleA = halfScale(pa);
+  plan.scaleB = halfScale(pb);
+  return plan;
+}
+
+/**
+ * buildCrfPlanGpu's dispatches for lattices whose vertex counts are already known (`counts`, e.g.
+ * from an earlier build), recorded in one go with no readback: the benchmark's run. The plan's
+ * float16 scales are left at 1; `peaks` holds them as float32 bits.
+ */
+export function recordCrfPlanGpu(dev: Device, a: PlanKernel, b: PlanKernel, counts: [number, number]): { plan: CrfPlan; peaks: Tensor<'u32'> } {
+  const layouts = packable(a, b);
+  if (!layouts) throw new LimitError('recordCrfPlanGpu: a lattice\'s keys do not pack into 64 bits');
+  const totals = dev.zeros([2], 'u32');
+  const sorted = recordSort(dev, [a, b], layouts, totals);
+  totals.dispose();
+  return recordTables(dev, [a, b], layouts, sorted, counts);
+}
+
+function packable(a: PlanKernel, b: PlanKernel): [KeyLayout, KeyLayout] | null {
+  const la = keyLayout(a.features, a.d);
+  const lb = keyLayout(b.features, b.d);
+  return la && lb ? [la, lb] : null;
+}
+
+/** Phase 1: each lattice's (key, entry) pairs sorted, and its vertex count into totals[slot]. */
+function recordSort(dev: Device, kernels: PlanKernel[], layouts: KeyLayout[], totals: Tensor<'u32'>) {
+  return kernels.map((kern, slot) =>
+    dev.scope(() => {
+      const n = kern.features.length / kern.d;
+      const layout = layouts[slot];
+      const { scale, invD1 } = elevation(kern.d);
+      const f = dev.tensor(kern.features, [n, kern.d]);
+      const c = latticeCoordsPacked(dev, f, kern.d, scale, invD1, layout);
+      const bits = layout.shift[kern.d - 1] + layout.width[kern.d - 1];
+      const s = radixSortPairs(dev, c.keys, c.entries, n * (kern.d + 1), bits);
+      const lattice: SortedLattice = { keys: s.keys, entries: s.values, weights: c.weights, n: n * (kern.d + 1), d: kern.d };
+      return { lattice, tileBase: countVertices(dev, lattice, totals, slot) };
+    }),
+  );
+}
+
+/**
+ * Phase 2: the tables in the plan's layout (kernel A's rows, B's, then the zero row) and the
+ * normalisation; frees phase 1's tensors once recorded. `peaks` (2 u32) gets each lattice's
+ * largest blurred all-ones value, as float32 bits.
+ */
+function recordTables(dev: Device, kernels: PlanKernel[], layouts: KeyLayout[], sorted: ReturnType<typeof recordSort>, [ma, mb]: [number, number]) {
+  const [a, b] = kernels;
   const n = a.features.length / a.d;
   const [ka, kb] = [a.d + 1, b.d + 1];
   const k = ka + kb;
   const passes = Math.max(ka, kb);
-
-  // Phase 1: sort both lattices' entries and count their vertices (the plan's size).
-  const totals = dev.zeros([2], 'u32');
-  const sorted: SortedLattice[] = [];
-  const tileBases: Tensor<'u32'>[] = [];
-  [a, b].forEach((kern, slot) => {
-    dev.scope(() => {
-      const { scale, invD1 } = elevation(kern.d);
-      const f = dev.tensor(kern.features, [n, kern.d]);
-      const c = latticeCoordsPacked(dev, f, kern.d, scale, invD1, layouts[slot]!);
-      const bits = layouts[slot]!.shift[kern.d - 1] + layouts[slot]!.width[kern.d - 1];
-      const s = radixSortPairs(dev, c.keys, c.entries, n * (kern.d + 1), bits);
-      const lat = { keys: s.keys, entries: s.values, weights: c.weights, n: n * (kern.d + 1), d: kern.d };
-      sorted.push(lat);
-      tileBases.push(countVertices(dev, lat, totals, slot));
-      return [s.keys, s.values, c.weights, tileBases[slot]];
-    });
-  });
-  const [ma, mb] = await totals.download();
-  totals.dispose();
-
-  // Phase 2: the tables, in the plan's layout (kernel A's rows, B's, then the zero row).
   const rows = ma + mb + 1;
   const zero = rows - 1;
   const t = {
@@ -99,25 +135,17 @@ export async function buildCrfPlanGpu(dev: Device, a: PlanKernel, b: PlanKernel)
   const plan: CrfPlan = { pixels: n, rows, ma, passes, ka, kb, scaleA: 1, scaleB: 1, ...t, dispose: () => Object.values(t).forEach((x) => x.dispose()) };
   const peaks = dev.zeros([2], 'u32');
   dev.scope(() => {
-    [a, b].forEach((kern, slot) => {
+    kernels.forEach((kern, slot) => {
       const m = slot === 0 ? ma : mb;
       const firstRow = slot === 0 ? 0 : ma;
       const vertexKeys = dev.empty([Math.max(1, m), 2], 'u32');
-      const place = { firstRow, entryBase: slot === 0 ? 0 : n * ka, k, j0: slot === 0 ? 0 : ka, alpha: sliceAlpha(kern.d) };
-      latticeTables(dev, sorted[slot], tileBases[slot], { ...place, csr: t.entries, slices: t.slices, start: t.start }, vertexKeys);
-      latticeNeighbours(dev, vertexKeys, m, kern.d, layouts[slot]!, { firstRow, passes, rows, zero, neighbours: t.neighbours });
+      const place = { firstRow, entryBase: slot === 0 ? 0 : n * ka, k, j0: slot === 0 ? 0 : ka, alpha: sliceAlpha(kern.d), zero };
+      const { lattice, tileBase } = sorted[slot];
+      latticeTables(dev, lattice, tileBase, { ...place, csr: t.entries, slices: t.slices, start: t.start }, vertexKeys);
+      latticeNeighbours(dev, vertexKeys, m, kern.d, layouts[slot], { firstRow, passes, rows, zero, neighbours: t.neighbours });
+      for (const x of [lattice.keys, lattice.entries, lattice.weights, tileBase]) x.dispose();
     });
-    // The zero row: no entries, its own neighbour in every pass.
-    dev.flush();
-    dev.gpu.queue.writeBuffer(t.start.buffer, 4 * zero, new Uint32Array([n * k, n * k]));
-    for (let j = 0; j < passes; j++) dev.gpu.queue.writeBuffer(t.neighbours.buffer, 8 * (j * rows + zero), new Uint32Array([zero, zero]));
     crfNormalise(dev, plan, a.weight, b.weight, peaks);
   });
-  for (const s of sorted) for (const x of [s.keys, s.entries, s.weights]) x.dispose();
-  for (const x of tileBases) x.dispose();
-  const [pa, pb] = new Float32Array((await peaks.download()).buffer);
-  peaks.dispose();
-  plan.scaleA = halfScale(pa);
-  plan.scaleB = halfScale(pb);
-  return plan;
+  return { plan, peaks };
 }

@@ -5,9 +5,10 @@
  * out in insertion order (pixel order, then remainder 0..d). Matching the order matters: the splat
  * sums of a vertex then add the same float32 terms in the same order as the reference.
  *
- * Built once per image on the CPU and turned into GPU tables (src/deeplab/crf_plan.ts); every
- * per-iteration step (splat, blur, slice) runs in WGSL (src/kernels/crf.ts). filterCpu() is the
- * reference's filter on the CPU, used here for the normalisation (computed once) and in tests.
+ * Built once per image on the CPU and turned into GPU tables (src/deeplab/crf_plan.ts), or built
+ * on the GPU to the same tables (src/deeplab/crf_plan_gpu.ts, which shares elevation() and this
+ * arithmetic); every per-iteration step (splat, blur, slice) runs in WGSL (src/kernels/crf.ts).
+ * filterCpu() is the reference's filter on the CPU (crf_reference.ts, tests).
  */
 export interface Lattice {
   /** Feature dimension d (each pixel touches d+1 vertices). */

@@ -65,6 +65,8 @@ export function countVertices(dev: Device, s: SortedLattice, totals: Tensor<'u32
 /** Where one lattice goes in the CRF plan (src/kernels/crf.ts CrfPlan) and the plan's tables. */
 export interface PlanPlace {
   firstRow: number;
+  /** The plan's zero row (the lattice placed last also ends its CSR starts). */
+  zero: number;
   entryBase: number;
   /** Slices per pixel, both lattices; this lattice's come from j0. */
   k: number;
@@ -75,7 +77,10 @@ export interface PlanPlace {
   start: Tensor<'u32'>;
 }
 
-/** Records the lattice's CSR rows, slices and row starts into the plan, and its m sorted vertex keys. */
+/**
+ * Records the lattice's CSR rows, slices and row starts into the plan (and the zero row's, for the
+ * lattice placed last), and its m sorted vertex keys.
+ */
 export function latticeTables(dev: Device, s: SortedLattice, tileBase: Tensor<'u32'>, at: PlanPlace, vertexKeys: Tensor<'u32'>): void {
   const tiles = tileBase.size;
   runKernel(dev, {
@@ -95,7 +100,8 @@ export function latticeTables(dev: Device, s: SortedLattice, tileBase: Tensor<'u
  * passes (the zero row where none exists, and in passes past the lattice's d + 1 directions).
  */
 export function latticeNeighbours(dev: Device, vertexKeys: Tensor<'u32'>, m: number, d: number, layout: KeyLayout, at: { firstRow: number; passes: number; rows: number; zero: number; neighbours: Tensor<'u32'> }): void {
-  if (m === 0) return;
+  // The lattice placed last also writes the zero row's (its own row, in every pass).
+  const threads = (m + (at.firstRow + m === at.zero ? 1 : 0)) * at.passes;
   runKernel(dev, {
     kernel: 'lattice_tables',
     shader: SHADER,
@@ -104,6 +110,6 @@ export function latticeNeighbours(dev: Device, vertexKeys: Tensor<'u32'>, m: num
     constants: { D: d },
     uniforms: uniforms({ m, layout, ...at }),
     tensors: [vertexKeys, at.neighbours],
-    workgroups: grid1d(dev, Math.ceil((m * at.passes) / 64)),
+    workgroups: grid1d(dev, Math.ceil(threads / 64)),
   });
 }

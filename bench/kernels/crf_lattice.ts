@@ -1,0 +1,51 @@
+import { CRF_DEFAULTS } from '../../src/deeplab/crf.ts';
+import type { PlanKernel } from '../../src/deeplab/crf_plan.ts';
+import { buildCrfPlanGpu, keyLayout, recordCrfPlanGpu } from '../../src/deeplab/crf_plan_gpu.ts';
+import { bilateralFeatures, positionalFeatures } from '../../src/deeplab/lattice.ts';
+import type { Device } from '../../src/tensor/device.ts';
+import type { BenchEntry } from '../types.ts';
+import { crfInputs } from './crf.ts';
+
+// The CRF's lattices built on the GPU (src/deeplab/crf_plan_gpu.ts) for DeepLab-LargeFOV's
+// settings on a PASCAL-sized image (the voc_500x375 fixture where it lies beside the clone):
+// coordinates, radix sort, vertex numbering, tables, neighbours, normalisation. Setup builds it
+// once to learn the vertex counts, so a run records every dispatch with no readback between.
+export const crfLatticeEntry: BenchEntry = {
+  kernel: 'crf_lattice',
+  variants: ['gpu'],
+  presets: { voc: ['500,375'], small: ['64,48'] },
+  shapeHelp: 'W,H',
+  tolerance: 0,
+  async setup(dev: Device, shape: string) {
+    const [w, h] = shape.split(',').map(Number);
+    const { rgb } = crfInputs(w, h, 21);
+    const p = CRF_DEFAULTS['deeplab-largefov'];
+    const kernels: PlanKernel[] = [
+      { features: positionalFeatures(w, h, p.posXyStd), d: 2, weight: p.posW },
+      { features: bilateralFeatures(w, h, rgb, p.biXyStd, p.biRgbStd), d: 5, weight: p.biW },
+    ];
+    const first = await buildCrfPlanGpu(dev, kernels[0], kernels[1]);
+    if (!first) throw new Error(`crf_lattice ${shape}: the keys do not pack into 64 bits`);
+    const counts: [number, number] = [first.ma, first.rows - 1 - first.ma];
+    first.dispose();
+    // At least: coordinates out (key, weight, entry), each sort pass's pairs in and out, the
+    // tables' sorted pairs and weights in, CSR entries and slices out.
+    let bytes = 0;
+    for (const k of kernels) {
+      const layout = keyLayout(k.features, k.d)!;
+      const entries = w * h * (k.d + 1);
+      const passes = Math.ceil((layout.shift[k.d - 1] + layout.width[k.d - 1]) / 4);
+      bytes += entries * (16 + passes * 24 + 32);
+    }
+    return {
+      run() {
+        const { plan, peaks } = recordCrfPlanGpu(dev, kernels[0], kernels[1], counts);
+        for (const t of [peaks, plan.start, plan.entries, plan.neighbours, plan.slices]) t.dispose();
+        return plan.coef;
+      },
+      flops: 0,
+      bytes,
+      dispose() {},
+    };
+  },
+};
