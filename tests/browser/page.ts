@@ -64,15 +64,15 @@ async function crf(dev: Device) {
   const unary = new Float32Array(await bytes(`${dir}/unary.f32.bin`));
   const ref = new Float32Array(await bytes(`${dir}/Q_it10.f32.bin`));
   const refLabels = new Uint8Array(await bytes(`${dir}/labels_it10.u8.bin`));
-  for (const storage of ['f32', 'f16'] as const) {
-    const { q, labels } = await lib.denseCrf(dev, image, unary, 21, { ...lib.CRF_DEFAULTS['deeplab-largefov'], storage });
+  for (const [storage, lattice] of [['f32', 'cpu'], ['f16', 'cpu'], ['f32', 'gpu']] as const) {
+    const { q, labels } = await lib.denseCrf(dev, image, unary, 21, { ...lib.CRF_DEFAULTS['deeplab-largefov'], storage, lattice });
     let max = 0;
     let sum = 0;
     for (let i = 0; i < q.length; i++) (max = Math.max(max, Math.abs(q[i] - ref[i]))), (sum += Math.abs(q[i] - ref[i]));
     const same = labels.reduce((s, l, i) => s + (l === refLabels[i] ? 1 : 0), 0) / labels.length;
     // The tolerances of tests/deeplab/crf.test.ts (f32: the same algorithm) and crf_f16.test.ts.
     const ok = storage === 'f32' ? max <= 1e-4 && same >= 0.9999 : sum / q.length <= 3e-4 && same >= 0.998;
-    check(`crf small_64x48, 10 iterations, ${storage}`, ok, `max |dQ| ${max.toExponential(2)}, mean ${(sum / q.length).toExponential(2)}, labels ${(100 * same).toFixed(3)} %`);
+    check(`crf small_64x48, 10 iterations, ${storage}, lattice built on the ${lattice.toUpperCase()}`, ok, `max |dQ| ${max.toExponential(2)}, mean ${(sum / q.length).toExponential(2)}, labels ${(100 * same).toFixed(3)} %`);
   }
 }
 
