@@ -4,7 +4,7 @@ import { buildCrfPlanGpu } from './crf_plan_gpu.ts';
 import { crfBruteIterate } from '../kernels/crf_brute.ts';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { AtrousError, ShapeError } from '../tensor/errors.ts';
+import { AtrousError, LimitError, ShapeError } from '../tensor/errors.ts';
 import { bilateralFeatures, positionalFeatures } from './lattice.ts';
 import type { RgbImage } from '../io/image.ts';
 
@@ -83,6 +83,26 @@ function checkImage(image: RgbImage): number {
   return w * h;
 }
 
+/**
+ * The largest GPU buffers a CRF of this size needs, against the device's binding limit, before any
+ * work: per pixel 72 bytes of lattice tables (9 (row, weight) pairs for the splat, 9 for the
+ * slice) and the label vectors (Q, the unary) at 4 bytes per padded label.
+ */
+function checkCrfSize(dev: Device, w: number, h: number, numLabels = 0): void {
+  const limit = dev.limits.maxStorageBufferBindingSize;
+  const tables = 8 * (3 + 6);
+  const labels = 4 * labelStride(numLabels);
+  const perPixel = Math.max(tables, labels);
+  if (w * h * perPixel <= limit) return;
+  const mib = (b: number) => (b / 2 ** 20).toFixed(0);
+  const side = Math.floor(Math.sqrt(limit / perPixel));
+  throw new LimitError(
+    `crf: a ${w}×${h} image${numLabels ? ` with ${numLabels} labels` : ''} needs ${mib(w * h * perPixel)} MiB in one GPU buffer ` +
+      `(${labels > tables ? 'its label vectors' : 'its lattice tables'}), over this device's maxStorageBufferBindingSize of ${mib(limit)} MiB. ` +
+      `Refine a smaller image and scores (up to about ${Math.floor(limit / perPixel)} pixels, e.g. ${side}×${side}), or use a device with a larger limit.`,
+  );
+}
+
 /** The lattices of one image, uploaded: build once, run many (e.g. for several score maps). */
 export interface CrfPrepared {
   plan: CrfPlan;
@@ -101,6 +121,7 @@ export async function prepareCrf(dev: Device, image: RgbImage, params: CrfParams
   checkParams(params);
   checkImage(image);
   const { width: w, height: h } = image;
+  checkCrfSize(dev, w, h);
   const pos = { features: positionalFeatures(w, h, params.posXyStd), d: 2, weight: params.posW };
   const bi = { features: bilateralFeatures(w, h, image.data, params.biXyStd, params.biRgbStd), d: 5, weight: params.biW };
   const where = params.lattice ?? (dev.info.isFallbackAdapter ? 'cpu' : 'gpu');
@@ -126,6 +147,7 @@ function checkUnary(unary: Float32Array, n: number, numLabels: number, w: number
 
 /** Runs mean field on the GPU: Q0 = softmax(−U), then `iterations` updates, one submit, one readback. */
 export async function runCrf(dev: Device, prep: CrfPrepared, unary: Float32Array, numLabels: number, iterations: number, storage: CrfStorage = 'f32'): Promise<{ q: Float32Array; labels: Uint8Array }> {
+  checkCrfSize(dev, prep.width, prep.height, numLabels);
   checkUnary(unary, prep.width * prep.height, numLabels, prep.width, prep.height);
   if (!Number.isInteger(iterations) || iterations < 0) throw new CrfError(`crf: iterations must be an integer ≥ 0, got ${iterations}`);
   checkStorage(storage);
@@ -193,6 +215,7 @@ export function argmaxLabels(q: Float32Array, numLabels: number): Uint8Array {
  */
 export async function denseCrf(dev: Device, image: RgbImage, unary: Float32Array, numLabels: number, params: CrfParams): Promise<CrfResult> {
   checkParams(params);
+  checkCrfSize(dev, image.width, image.height, numLabels);
   checkUnary(unary, checkImage(image), numLabels, image.width, image.height);
   const t0 = performance.now();
   // Zero iterations is defined as Q0 = softmax(−U): no pairwise term, so no lattice to build.

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CRF_DEFAULTS, CrfError, denseCrf, unaryFromLogits, unaryFromProbabilities } from '../../src/deeplab/crf.ts';
+import { CRF_DEFAULTS, CrfError, denseCrf, prepareCrf, unaryFromLogits, unaryFromProbabilities } from '../../src/deeplab/crf.ts';
 import { denseCrfCpu } from '../../src/deeplab/crf_reference.ts';
-import { ShapeError } from '../../src/tensor/errors.ts';
+import { LimitError, ShapeError } from '../../src/tensor/errors.ts';
 import { getDevice } from '../helpers/device.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
 import { hasCase, LARGEFOV, loadCase } from './crf_fixtures.ts';
@@ -46,18 +46,19 @@ test('zero iterations is defined: Q0 = softmax(-U) and its argmax', async () => 
   assert.ok(one.ms.lattice > 0 && one.ms.iterations > 0, JSON.stringify(one.ms));
 });
 
+async function rejects(f: () => Promise<unknown>, cls: Function, re: RegExp) {
+  try {
+    await f();
+  } catch (e) {
+    assert.ok(e instanceof cls && re.test((e as Error).message), (e as Error).message);
+    return;
+  }
+  assert.unreachable(`no error for ${re}`);
+}
+
 test('bad input gets a clear error naming the problem', async () => {
   const dev = await getDevice();
   const { image, unary } = randomCase(8, 6, 3, 1);
-  const rejects = async (f: () => Promise<unknown>, cls: Function, re: RegExp) => {
-    try {
-      await f();
-    } catch (e) {
-      assert.ok(e instanceof cls && re.test((e as Error).message), (e as Error).message);
-      return;
-    }
-    assert.unreachable(`no error for ${re}`);
-  };
   await rejects(() => denseCrf(dev, image, unary.subarray(3), 3, LARGEFOV), ShapeError, /8×6.*3 labels/);
   await rejects(() => denseCrf(dev, { ...image, data: image.data.subarray(1) }, unary, 3, LARGEFOV), ShapeError, /RGB/);
   const bad = unary.slice();
@@ -73,6 +74,18 @@ test('bad input gets a clear error naming the problem', async () => {
   await rejects(() => denseCrf(dev, image, unary, 3, { ...LARGEFOV, storage: 'f8' as 'f16' }), CrfError, /storage must be 'f32' or 'f16'/);
   await rejects(() => denseCrf(dev, image, unary, 3, { ...LARGEFOV, lattice: 'tpu' as 'gpu' }), CrfError, /lattice must be 'cpu' or 'gpu'/);
   await rejects(() => denseCrf(dev, image, new Float32Array(8 * 6 * 300), 300, LARGEFOV), CrfError, /300 labels.*256/);
+});
+
+test('an image past the device\'s buffer limit is refused up front, naming the size and the remedy', async () => {
+  const dev = await getDevice();
+  const limit = dev.limits.maxStorageBufferBindingSize;
+  // 72 bytes of lattice tables per pixel; 4 bytes per padded label.
+  const side = Math.ceil(Math.sqrt(limit / 72)) + 1;
+  const big = { width: side, height: side, data: new Uint8Array(side * side * 3) };
+  await rejects(() => prepareCrf(dev, big, LARGEFOV), LimitError, new RegExp(`${side}×${side} image needs \\d+ MiB.*lattice tables.*Refine a smaller image`));
+  const wide = Math.ceil(Math.sqrt(limit / 1024)) + 1;
+  const many = { width: wide, height: wide, data: new Uint8Array(wide * wide * 3) };
+  await rejects(() => denseCrf(dev, many, new Float32Array(0), 256, LARGEFOV), LimitError, /with 256 labels needs \d+ MiB.*label vectors/);
 });
 
 test('unary helpers: logits and probabilities give -log p, finite for p = 0', () => {
