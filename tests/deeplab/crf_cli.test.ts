@@ -8,6 +8,7 @@ import { UsageError } from '../../src/cli/command.ts';
 import { CRF_DEFAULTS, CrfError, denseCrf, unaryFromLogits } from '../../src/deeplab/crf.ts';
 import { decodeLabelPng, encodeRgbPng } from '../../src/io/image.ts';
 import { readNpy, writeNpy } from '../../src/io/npy.ts';
+import { rejects } from '../helpers/assert.ts';
 import { getDevice } from '../helpers/device.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
 
@@ -24,16 +25,6 @@ writeFileSync(join(dir, 'img.png'), encodeRgbPng(image));
 writeFileSync(join(dir, 'hwc.npy'), writeNpy([H, W, C], logits));
 writeFileSync(join(dir, 'chw.npy'), writeNpy([C, H, W], chw));
 const p = (f: string) => join(dir, f);
-
-async function rejects(f: () => Promise<unknown>, cls: Function, re: RegExp) {
-  try {
-    await f();
-  } catch (e) {
-    assert.ok(e instanceof cls && re.test((e as Error).message), (e as Error).message);
-    return;
-  }
-  assert.unreachable(`no error for ${re}`);
-}
 
 test('crf CLI: labels PNG and Q .npy equal the API result; CHW is inferred', async () => {
   const expected = await denseCrf(await getDevice(), image, unaryFromLogits(logits, C), C, CRF_DEFAULTS['deeplab-v2']);

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { CRF_DEFAULTS, CrfError, denseCrf, prepareCrf, unaryFromLogits, unaryFromProbabilities } from '../../src/deeplab/crf.ts';
 import { denseCrfCpu } from '../../src/deeplab/crf_reference.ts';
 import { LimitError, ShapeError } from '../../src/tensor/errors.ts';
+import { rejects } from '../helpers/assert.ts';
 import { getDevice } from '../helpers/device.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
 import { hasCase, LARGEFOV, loadCase } from './crf_fixtures.ts';
@@ -45,16 +46,6 @@ test('zero iterations is defined: Q0 = softmax(-U) and its argmax', async () => 
   const one = await denseCrf(dev, { width: c.width, height: c.height, data: c.image }, c.unary, 21, { ...LARGEFOV, iterations: 1 });
   assert.ok(one.ms.lattice > 0 && one.ms.iterations > 0, JSON.stringify(one.ms));
 });
-
-async function rejects(f: () => Promise<unknown>, cls: Function, re: RegExp) {
-  try {
-    await f();
-  } catch (e) {
-    assert.ok(e instanceof cls && re.test((e as Error).message), (e as Error).message);
-    return;
-  }
-  assert.unreachable(`no error for ${re}`);
-}
 
 test('bad input gets a clear error naming the problem', async () => {
   const dev = await getDevice();

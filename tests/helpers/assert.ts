@@ -57,3 +57,14 @@ export function maxAbs(a: ArrayLike<number>): number {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
   return m;
 }
+
+/** Asserts that f rejects with an instance of cls whose message matches re. */
+export async function rejects(f: () => Promise<unknown>, cls: Function, re: RegExp): Promise<void> {
+  try {
+    await f();
+  } catch (e) {
+    if (!(e instanceof cls && re.test((e as Error).message))) throw new Error(`expected ${cls.name} matching ${re}, got: ${(e as Error).message}`);
+    return;
+  }
+  throw new Error(`no error for ${re}`);
+}
