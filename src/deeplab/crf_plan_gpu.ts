@@ -65,14 +65,27 @@ export async function buildCrfPlanGpu(dev: Device, a: PlanKernel, b: PlanKernel)
   // The plan's size (its vertex counts) is known once the sorted keys are counted: one readback.
   const totals = dev.zeros([2], 'u32');
   const sorted = recordSort(dev, [a, b], layouts, totals);
-  const [ma, mb] = await totals.download();
-  totals.dispose();
-  const { plan, peaks } = recordTables(dev, [a, b], layouts, sorted, [ma, mb]);
-  const [pa, pb] = new Float32Array((await peaks.download()).buffer);
-  peaks.dispose();
-  plan.scaleA = halfScale(pa);
-  plan.scaleB = halfScale(pb);
-  return plan;
+  let counts: Uint32Array;
+  try {
+    counts = await totals.download();
+  } catch (e) {
+    for (const { lattice, tileBase } of sorted) for (const x of [lattice.keys, lattice.entries, lattice.weights, tileBase]) x.dispose();
+    throw e;
+  } finally {
+    totals.dispose();
+  }
+  const { plan, peaks } = recordTables(dev, [a, b], layouts, sorted, [counts[0], counts[1]]);
+  try {
+    const [pa, pb] = new Float32Array((await peaks.download()).buffer);
+    plan.scaleA = halfScale(pa);
+    plan.scaleB = halfScale(pb);
+    return plan;
+  } catch (e) {
+    plan.dispose();
+    throw e;
+  } finally {
+    peaks.dispose();
+  }
 }
 
 /**

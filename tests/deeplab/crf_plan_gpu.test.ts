@@ -28,7 +28,9 @@ async function assertSamePlan(a: PlanKernel, b: PlanKernel, what: string) {
     return { lattice, ...normalise(lattice, k.weight) };
   };
   const cpu = uploadCrfPlan(dev, kernel(a), kernel(b));
+  const live = dev.liveTensors;
   const gpu = await buildCrfPlanGpu(dev, a, b);
+  assert.is(dev.liveTensors, live + 5, `${what}: the plan's five tables are all the build leaves`);
   assert.ok(gpu, `${what}: the keys pack into 64 bits`);
   const [c, g] = [await tables(cpu), await tables(gpu!)];
   for (const key of ['rows', 'ma', 'passes', 'ka', 'kb', 'scaleA', 'scaleB'] as const) assert.is(gpu![key], cpu[key], `${what}: ${key}`);
