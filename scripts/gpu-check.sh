@@ -66,6 +66,6 @@ step aspp-513-auto 30 node dist/bench.js conv2d --preset aspp-513 --variant auto
 step crf 50 node dist/bench.js crf --preset voc --runs 20 --json "$out/bench.jsonl"
 step crf-profile 10 node dist/cli.js profile --model crf --size 375x500 --crf-storage f16 --runs 5 --jsonl "$out/crf-profile.jsonl"
 step lattice-coords 10 node dist/bench.js lattice_coords --runs 20 --no-peak --json "$out/bench.jsonl"
-step crf-lattice 10 node dist/bench.js crf_lattice --runs 20 --no-peak --json "$out/bench.jsonl"
+step crf-lattice 10 node dist/cli.js profile --model crf-lattice --size 375x500 --warmup 2 --runs 5 --jsonl "$out/crf-lattice-profile.jsonl"
 step profile-513 80 node dist/cli.js profile --model deeplab-largefov --size 513 --warmup 3 --runs 10 --trace "$out/trace.json" --jsonl "$out/profile.jsonl"
 step v3-513 50 node dist/cli.js profile --model deeplab-v3-resnet101 --size 513 --warmup 2 --runs 5

@@ -81,7 +81,7 @@ export const profile: Command = {
       const s = await profileSession(dev, opts);
       const header = [
         `atrous profile: ${opts.model} on [${opts.input.join(', ')}]` +
-          (opts.model === 'crf' ? ` (a synthetic scene, deeplab-largefov's CRF settings, ${crfStorage ?? 'f32'} storage)` : opts.weights ? ` (${opts.weights})` : ' (random weights)'),
+          (opts.model === 'crf' ? ` (a synthetic scene, deeplab-largefov's CRF settings, ${crfStorage ?? 'f32'} storage)` : opts.model === 'crf-lattice' ? " (the CRF's lattices built on the GPU for a synthetic scene, deeplab-largefov's settings)" : opts.weights ? ` (${opts.weights})` : ' (random weights)'),
         `device: ${dev.name} (created in ${deviceMs.toFixed(0)} ms)`,
         `timing: ${s.profiler.timing}; ${runs} profiled forwards, ${s.records.length} dispatches`,
       ].join('\n');

@@ -1,9 +1,12 @@
 import { CRF_DEFAULTS, padLabels, prepareCrf, unaryFromLogits } from '../deeplab/crf.ts';
+import { buildCrfPlanGpu, recordCrfPlanGpu } from '../deeplab/crf_plan_gpu.ts';
+import { bilateralFeatures, positionalFeatures } from '../deeplab/lattice.ts';
 import { createModel, MODEL_NAMES } from '../deeplab/models.ts';
 import { crfMeanField, labelStride, type CrfStorage } from '../kernels/crf.ts';
 import { add, mul } from '../kernels/binary.ts';
 import { relu, unary } from '../kernels/unary.ts';
 import type { Device } from '../tensor/device.ts';
+import { LimitError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
 /** What `atrous profile` runs: a DeepLab model from src/deeplab/models.ts, or the synthetic stand-in. */
@@ -27,23 +30,23 @@ export interface WorkloadOptions {
   crfStorage?: CrfStorage;
 }
 
-export const WORKLOADS = [...MODEL_NAMES, 'synthetic', 'crf'];
+export const WORKLOADS = [...MODEL_NAMES, 'synthetic', 'crf', 'crf-lattice'];
 export const DEFAULT_WORKLOAD = 'deeplab-largefov';
 
 /** Builds the named model with its weights on the GPU. */
 export async function createWorkload(dev: Device, name: string, opts: WorkloadOptions): Promise<Workload> {
   if (name === 'synthetic') return synthetic(dev, opts.seed ?? 1);
-  if (name === 'crf') return await crf(dev, opts.input?.[2] ?? 321, opts.input?.[3] ?? 321, opts.seed ?? 1, opts.crfStorage ?? 'f32');
+  const [h, w] = [opts.input?.[2] ?? 321, opts.input?.[3] ?? 321];
+  if (name === 'crf') return await crf(dev, crfScene(h, w, opts.seed ?? 1), opts.crfStorage ?? 'f32');
+  if (name === 'crf-lattice') return await crfLattice(dev, crfScene(h, w, opts.seed ?? 1));
   return createModel(dev, name, opts);
 }
 
 /**
- * DeepLab-LargeFOV's dense CRF (10 mean-field iterations, 21 labels) on a synthetic H×W scene:
- * discs and bars over a gradient with colour noise, so the bilateral lattice is about as large as
- * a photograph's; the lattice is built once, with the workload. A forward is the GPU part (Q0,
- * then the iterations); the input tensor only gives the size.
+ * A synthetic H×W scene for the CRF workloads: discs and bars over a gradient with colour noise, so
+ * the bilateral lattice is about as large as a photograph's, and 21 labels' logits.
  */
-async function crf(dev: Device, h: number, w: number, seed: number, storage: CrfStorage): Promise<Workload> {
+function crfScene(h: number, w: number, seed: number) {
   const C = 21;
   const n = w * h;
   const rgb = new Uint8Array(n * 3);
@@ -63,8 +66,19 @@ async function crf(dev: Device, h: number, w: number, seed: number, storage: Crf
     const label = (x * 7) / w + ((i / w) * 3) / h;
     for (let c = 0; c < C; c++) logits[i * C + c] = 4 - Math.abs(c - label) + noise() / 8;
   }
+  return { image: { width: w, height: h, data: rgb }, logits, C };
+}
+
+/**
+ * DeepLab-LargeFOV's dense CRF (10 mean-field iterations, 21 labels) on the synthetic scene; the
+ * lattice is built once, with the workload. A forward is the GPU part (Q0, then the iterations);
+ * the input tensor only gives the size.
+ */
+async function crf(dev: Device, scene: ReturnType<typeof crfScene>, storage: CrfStorage): Promise<Workload> {
+  const { image, logits, C } = scene;
+  const n = image.width * image.height;
   const cp = labelStride(C);
-  const prep = await prepareCrf(dev, { width: w, height: h, data: rgb }, CRF_DEFAULTS['deeplab-largefov']);
+  const prep = await prepareCrf(dev, image, CRF_DEFAULTS['deeplab-largefov']);
   const u = dev.tensor(padLabels(unaryFromLogits(logits, C), n, C, cp), [n, cp]);
   return {
     name: `crf (${storage} storage)`,
@@ -78,6 +92,32 @@ async function crf(dev: Device, h: number, w: number, seed: number, storage: Crf
       u.dispose();
       prep.dispose();
     },
+  };
+}
+
+/**
+ * The CRF's lattices built on the GPU (src/deeplab/crf_plan_gpu.ts) for the synthetic scene: a
+ * forward records the whole build (coordinates, sort, tables, neighbours, normalisation) with the
+ * vertex counts of a first build, so no readback interrupts it.
+ */
+async function crfLattice(dev: Device, scene: ReturnType<typeof crfScene>): Promise<Workload> {
+  const { image } = scene;
+  const p = CRF_DEFAULTS['deeplab-largefov'];
+  const a = { features: positionalFeatures(image.width, image.height, p.posXyStd), d: 2, weight: p.posW };
+  const b = { features: bilateralFeatures(image.width, image.height, image.data, p.biXyStd, p.biRgbStd), d: 5, weight: p.biW };
+  const first = await buildCrfPlanGpu(dev, a, b);
+  if (!first) throw new LimitError(`crf-lattice: the ${image.width}×${image.height} scene's keys do not pack into 64 bits`);
+  const counts: [number, number] = [first.ma, first.rows - 1 - first.ma];
+  first.dispose();
+  return {
+    name: 'crf-lattice',
+    forward: () =>
+      dev.withLabel('crf-lattice', () => {
+        const { plan, peaks } = recordCrfPlanGpu(dev, a, b, counts);
+        for (const t of [peaks, plan.start, plan.entries, plan.neighbours, plan.slices]) t.dispose();
+        return plan.coef;
+      }),
+    dispose: () => {},
   };
 }
 

@@ -51,6 +51,18 @@ test('atrous profile --model crf profiles the CRF kernels, 10 iterations a forwa
   }
 });
 
+test('atrous profile --model crf-lattice profiles the GPU lattice build, every step of it once per lattice', async () => {
+  const { code, out } = await run(['--model', 'crf-lattice', '--size', '24x32', '--runs', '1']);
+  assert.is(code, 0);
+  assert.match(out, /crf-lattice on \[1, 3, 24, 32\] \(the CRF's lattices built on the GPU/);
+  // Per lattice: coordinates, vertex counts and their scan, tables, neighbours; the sort's passes
+  // (three dispatches each) and the normalisation (a one-label splat and blur) vary with the keys.
+  for (const [kernel, count] of [['lattice_coords', 2], ['lattice_tables/count_vertices', 2], ['lattice_tables/scan_tiles', 2], ['lattice_tables/tables', 2], ['lattice_tables/neighbours', 2], ['crf_splat', 1], ['crf_blur', 6], ['crf_normalise/normalise', 1], ['crf_normalise/peak', 1]] as const) {
+    assert.match(out, new RegExp(`\\n${kernel} +${count} `), `${kernel} ×${count}`);
+  }
+  assert.match(out, /\nradix_scatter\/4-bit +\d+ /);
+});
+
 test('atrous profile refuses bad usage', async () => {
   const bad = [['--crf-storage', 'f16'], ['--model', 'crf', '--crf-storage', 'f64'], ['--model', 'crf', '--flip'], ['--size', '12x'], ['--model', 'nope'], ['--runs', '0'], ['--bogus'], ['--flip'], ['--model', 'deeplab-v3-resnet50', '--output-stride', '4'], ['--model', 'deeplab-v2-resnet101', '--scales', '1,0.6']];
   for (const args of bad) {
