@@ -1,6 +1,6 @@
 import { CRF_DEFAULTS } from '../../src/deeplab/crf.ts';
 import type { PlanKernel } from '../../src/deeplab/crf_plan.ts';
-import { buildCrfPlanGpu, keyLayout, recordCrfPlanGpu } from '../../src/deeplab/crf_plan_gpu.ts';
+import { crfPlanRecorder, keyLayout } from '../../src/deeplab/crf_plan_gpu.ts';
 import { bilateralFeatures, positionalFeatures } from '../../src/deeplab/lattice.ts';
 import type { Device } from '../../src/tensor/device.ts';
 import type { BenchEntry } from '../types.ts';
@@ -24,10 +24,7 @@ export const crfLatticeEntry: BenchEntry = {
       { features: positionalFeatures(w, h, p.posXyStd), d: 2, weight: p.posW },
       { features: bilateralFeatures(w, h, rgb, p.biXyStd, p.biRgbStd), d: 5, weight: p.biW },
     ];
-    const first = await buildCrfPlanGpu(dev, kernels[0], kernels[1]);
-    if (!first) throw new Error(`crf_lattice ${shape}: the keys do not pack into 64 bits`);
-    const counts: [number, number] = [first.ma, first.rows - 1 - first.ma];
-    first.dispose();
+    const record = await crfPlanRecorder(dev, kernels[0], kernels[1]);
     // At least: coordinates out (key, weight, entry), each sort pass's pairs in and out, the
     // tables' sorted pairs and weights in, CSR entries and slices out.
     let bytes = 0;
@@ -38,11 +35,7 @@ export const crfLatticeEntry: BenchEntry = {
       bytes += entries * (16 + passes * 24 + 32);
     }
     return {
-      run() {
-        const { plan, peaks } = recordCrfPlanGpu(dev, kernels[0], kernels[1], counts);
-        for (const t of [peaks, plan.start, plan.entries, plan.neighbours, plan.slices]) t.dispose();
-        return plan.coef;
-      },
+      run: record,
       flops: 0,
       bytes,
       dispose() {},

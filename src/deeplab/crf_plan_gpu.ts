@@ -89,17 +89,24 @@ export async function buildCrfPlanGpu(dev: Device, a: PlanKernel, b: PlanKernel)
 }
 
 /**
- * buildCrfPlanGpu's dispatches for lattices whose vertex counts are already known (`counts`, e.g.
- * from an earlier build), recorded in one go with no readback: the benchmark's run. The plan's
- * float16 scales are left at 1; `peaks` holds them as float32 bits.
+ * For benchmarks and profiles: builds the plan once (for its vertex counts), then returns a
+ * function that records the whole build again in one go, with no readback, and returns the plan's
+ * normalisation (the caller disposes it; the other tables are freed once recorded).
  */
-export function recordCrfPlanGpu(dev: Device, a: PlanKernel, b: PlanKernel, counts: [number, number]): { plan: CrfPlan; peaks: Tensor<'u32'> } {
-  const layouts = packable(a, b);
-  if (!layouts) throw new LimitError('recordCrfPlanGpu: a lattice\'s keys do not pack into 64 bits');
-  const totals = dev.zeros([2], 'u32');
-  const sorted = recordSort(dev, [a, b], layouts, totals);
-  totals.dispose();
-  return recordTables(dev, [a, b], layouts, sorted, counts);
+export async function crfPlanRecorder(dev: Device, a: PlanKernel, b: PlanKernel): Promise<() => Tensor> {
+  const first = await buildCrfPlanGpu(dev, a, b);
+  if (!first) throw new LimitError('crf lattice on the GPU: a lattice\'s keys do not pack into 64 bits');
+  const counts: [number, number] = [first.ma, first.rows - 1 - first.ma];
+  first.dispose();
+  const layouts = packable(a, b)!;
+  return () => {
+    const totals = dev.zeros([2], 'u32');
+    const sorted = recordSort(dev, [a, b], layouts, totals);
+    totals.dispose();
+    const { plan, peaks } = recordTables(dev, [a, b], layouts, sorted, counts);
+    for (const t of [peaks, plan.start, plan.entries, plan.neighbours, plan.slices]) t.dispose();
+    return plan.coef;
+  };
 }
 
 function packable(a: PlanKernel, b: PlanKernel): [KeyLayout, KeyLayout] | null {

@@ -1,12 +1,11 @@
 import { CRF_DEFAULTS, padLabels, prepareCrf, unaryFromLogits } from '../deeplab/crf.ts';
-import { buildCrfPlanGpu, recordCrfPlanGpu } from '../deeplab/crf_plan_gpu.ts';
+import { crfPlanRecorder } from '../deeplab/crf_plan_gpu.ts';
 import { bilateralFeatures, positionalFeatures } from '../deeplab/lattice.ts';
 import { createModel, MODEL_NAMES } from '../deeplab/models.ts';
 import { crfMeanField, labelStride, type CrfStorage } from '../kernels/crf.ts';
 import { add, mul } from '../kernels/binary.ts';
 import { relu, unary } from '../kernels/unary.ts';
 import type { Device } from '../tensor/device.ts';
-import { LimitError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
 /** What `atrous profile` runs: a DeepLab model from src/deeplab/models.ts, or the synthetic stand-in. */
@@ -105,20 +104,8 @@ async function crfLattice(dev: Device, scene: ReturnType<typeof crfScene>): Prom
   const p = CRF_DEFAULTS['deeplab-largefov'];
   const a = { features: positionalFeatures(image.width, image.height, p.posXyStd), d: 2, weight: p.posW };
   const b = { features: bilateralFeatures(image.width, image.height, image.data, p.biXyStd, p.biRgbStd), d: 5, weight: p.biW };
-  const first = await buildCrfPlanGpu(dev, a, b);
-  if (!first) throw new LimitError(`crf-lattice: the ${image.width}×${image.height} scene's keys do not pack into 64 bits`);
-  const counts: [number, number] = [first.ma, first.rows - 1 - first.ma];
-  first.dispose();
-  return {
-    name: 'crf-lattice',
-    forward: () =>
-      dev.withLabel('crf-lattice', () => {
-        const { plan, peaks } = recordCrfPlanGpu(dev, a, b, counts);
-        for (const t of [peaks, plan.start, plan.entries, plan.neighbours, plan.slices]) t.dispose();
-        return plan.coef;
-      }),
-    dispose: () => {},
-  };
+  const record = await crfPlanRecorder(dev, a, b);
+  return { name: 'crf-lattice', forward: () => dev.withLabel('crf-lattice', record), dispose: () => {} };
 }
 
 /** A stand-in network of labelled elementwise layers: x ← x + relu(w_c · x − 0.5), eight times. */
