@@ -3,11 +3,12 @@
 // run of equal keys is one vertex; vertices are numbered in key order (no sum depends on the
 // numbering, so the CRF's numbers are the CPU build's, whose ids follow insertion order), and each
 // run is already that vertex's CSR row with its pixels in pixel order: the order in which the
-// reference adds up the splat. Everything is deterministic: no atomics, no order left to chance.
+// reference adds up the splat. Everything is deterministic: the only atomics are integer sums,
+// exact in any order.
 //   count_vertices  per tile of TILE sorted entries, how many vertices start in it;
 //   scan_tiles      one workgroup: those counts' exclusive prefix sum, and the lattice's total;
 //   tables          per tile again: each entry's vertex id, written into the CRF plan's tables;
-//   neighbours      per vertex and blur direction, the two neighbours, by binary search.
+//   neighbours_of   per vertex and blur direction, the two neighbours, by binary search.
 struct Params {
   n: u32,            // sorted entries
   tiles: u32,
@@ -19,7 +20,7 @@ struct Params {
   m: u32,            // vertices (neighbours)
   passes: u32,       // blur passes of the plan (neighbours)
   rows: u32,         // plan rows, the zero row included (neighbours)
-  zero: u32,         // the zero row (neighbours)
+  zero: u32,         // the zero row (tables, neighbours)
   total: u32,        // where scan_tiles writes the vertex count
   key: KeyLayout,
 }
