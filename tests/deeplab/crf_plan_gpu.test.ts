@@ -68,8 +68,8 @@ async function assertSamePlan(a: PlanKernel, b: PlanKernel, what: string) {
 }
 
 test('the GPU-built CRF plan equals the CPU-built one up to vertex numbering: small_64x48 and voc_500x375, LargeFOV settings', async () => {
-  if (!hasCase('voc_500x375')) return console.warn('skipped: ../shared/fixtures/crf missing');
-  for (const name of ['small_64x48', 'voc_500x375']) {
+  if (!hasCase('small_64x48')) return console.warn('skipped: ../shared/fixtures/crf missing');
+  for (const name of ['small_64x48', 'voc_500x375'].filter(hasCase)) {
     const c = loadCase(name);
     const a = { features: positionalFeatures(c.width, c.height, LARGEFOV.posXyStd), d: 2, weight: LARGEFOV.posW };
     const b = { features: bilateralFeatures(c.width, c.height, c.image, LARGEFOV.biXyStd, LARGEFOV.biRgbStd), d: 5, weight: LARGEFOV.biW };
