@@ -2,6 +2,7 @@ import normaliseShader from '../../shaders/crf_normalise.wgsl';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { crfFilter, type CrfPlan } from './crf.ts';
+import { full } from './fill.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
 
 /**
@@ -11,9 +12,9 @@ import { grid1d, Params, runKernel } from './runner.ts';
  */
 export function crfNormalise(dev: Device, plan: CrfPlan, wa: number, wb: number, peaks: Tensor<'u32'>): void {
   dev.scope(() => {
-    const ones = new Float32Array(plan.pixels * 4);
-    for (let i = 0; i < plan.pixels; i++) ones[i * 4] = 1;
-    const q = dev.tensor(ones, [plan.pixels, 4]);
+    // One label, padded to a vec4 like any label vector; the padding lanes are ones too, filtered
+    // alongside and never read.
+    const q = full(dev, [plan.pixels, 4], 1);
     const [va, vb] = [dev.empty([plan.rows, 4], 'u32'), dev.empty([plan.rows, 4], 'u32')];
     const [outA, outB] = crfFilter(dev, plan, 1, q, va, vb, 'f32');
     const common = { kernel: 'crf_normalise', shader: normaliseShader, constants: { KA: plan.ka, KB: plan.kb } };
