@@ -1,6 +1,6 @@
 import { CRF_DEFAULTS } from '../../src/deeplab/crf.ts';
 import type { PlanKernel } from '../../src/deeplab/crf_plan.ts';
-import { crfPlanRecorder, keyLayout } from '../../src/deeplab/crf_plan_gpu.ts';
+import { crfPlanRecorder, keyBits, keyLayout } from '../../src/deeplab/crf_plan_gpu.ts';
 import { bilateralFeatures, positionalFeatures } from '../../src/deeplab/lattice.ts';
 import type { Device } from '../../src/tensor/device.ts';
 import type { BenchEntry } from '../types.ts';
@@ -29,9 +29,8 @@ export const crfLatticeEntry: BenchEntry = {
     // tables' sorted pairs and weights in, CSR entries and slices out.
     let bytes = 0;
     for (const k of kernels) {
-      const layout = keyLayout(k.features, k.d)!;
       const entries = w * h * (k.d + 1);
-      const passes = Math.ceil((layout.shift[k.d - 1] + layout.width[k.d - 1]) / 4);
+      const passes = Math.ceil(keyBits(keyLayout(k.features, k.d)!) / 4);
       bytes += entries * (16 + passes * 24 + 32);
     }
     return {

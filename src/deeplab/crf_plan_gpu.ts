@@ -58,10 +58,16 @@ export function keyLayout(features: Float32Array, d: number): KeyLayout | null {
   return bit <= 64 ? layout : null;
 }
 
+/** The bits a layout's packed keys occupy (the sort's key width). */
+export const keyBits = (layout: KeyLayout) => layout.shift[layout.shift.length - 1] + layout.width[layout.width.length - 1];
+
 /** Both kernels' plan, built on the GPU; null when a lattice's keys do not pack into 64 bits. */
 export async function buildCrfPlanGpu(dev: Device, a: PlanKernel, b: PlanKernel): Promise<CrfPlan | null> {
   const layouts = packable(a, b);
-  if (!layouts) return null;
+  return layouts && build(dev, [a, b], layouts);
+}
+
+async function build(dev: Device, [a, b]: PlanKernel[], layouts: KeyLayout[]): Promise<CrfPlan> {
   // The plan's size (its vertex counts) is known once the sorted keys are counted: one readback.
   const totals = dev.zeros([2], 'u32');
   const sorted = recordSort(dev, [a, b], layouts, totals);
@@ -69,7 +75,7 @@ export async function buildCrfPlanGpu(dev: Device, a: PlanKernel, b: PlanKernel)
   try {
     counts = await totals.download();
   } catch (e) {
-    for (const { lattice, tileBase } of sorted) for (const x of [lattice.keys, lattice.entries, lattice.weights, tileBase]) x.dispose();
+    sorted.forEach(disposeSorted);
     throw e;
   } finally {
     totals.dispose();
@@ -94,11 +100,11 @@ export async function buildCrfPlanGpu(dev: Device, a: PlanKernel, b: PlanKernel)
  * normalisation (the caller disposes it; the other tables are freed once recorded).
  */
 export async function crfPlanRecorder(dev: Device, a: PlanKernel, b: PlanKernel): Promise<() => Tensor> {
-  const first = await buildCrfPlanGpu(dev, a, b);
-  if (!first) throw new LimitError('crf lattice on the GPU: a lattice\'s keys do not pack into 64 bits');
+  const layouts = packable(a, b);
+  if (!layouts) throw new LimitError('crf lattice on the GPU: a lattice\'s keys do not pack into 64 bits');
+  const first = await build(dev, [a, b], layouts);
   const counts: [number, number] = [first.ma, first.rows - 1 - first.ma];
   first.dispose();
-  const layouts = packable(a, b)!;
   return () => {
     const totals = dev.zeros([2], 'u32');
     const sorted = recordSort(dev, [a, b], layouts, totals);
@@ -124,12 +130,15 @@ function recordSort(dev: Device, kernels: PlanKernel[], layouts: KeyLayout[], to
       const { scale, invD1 } = elevation(kern.d);
       const f = dev.tensor(kern.features, [n, kern.d]);
       const c = latticeCoordsPacked(dev, f, kern.d, scale, invD1, layout);
-      const bits = layout.shift[kern.d - 1] + layout.width[kern.d - 1];
-      const s = radixSortPairs(dev, c.keys, c.entries, n * (kern.d + 1), bits);
+      const s = radixSortPairs(dev, c.keys, c.entries, n * (kern.d + 1), keyBits(layout));
       const lattice: SortedLattice = { keys: s.keys, entries: s.values, weights: c.weights, n: n * (kern.d + 1), d: kern.d };
       return { lattice, tileBase: countVertices(dev, lattice, totals, slot) };
     }),
   );
+}
+
+function disposeSorted({ lattice, tileBase }: ReturnType<typeof recordSort>[number]): void {
+  for (const x of [lattice.keys, lattice.entries, lattice.weights, tileBase]) x.dispose();
 }
 
 /**
@@ -163,7 +172,7 @@ function recordTables(dev: Device, kernels: PlanKernel[], layouts: KeyLayout[], 
       const { lattice, tileBase } = sorted[slot];
       latticeTables(dev, lattice, tileBase, { ...place, csr: t.entries, slices: t.slices, start: t.start }, vertexKeys);
       latticeNeighbours(dev, vertexKeys, m, kern.d, layouts[slot], { firstRow, passes, rows, zero, neighbours: t.neighbours });
-      for (const x of [lattice.keys, lattice.entries, lattice.weights, tileBase]) x.dispose();
+      disposeSorted(sorted[slot]);
     });
     crfNormalise(dev, plan, a.weight, b.weight, peaks);
   });
