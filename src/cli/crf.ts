@@ -6,7 +6,7 @@ import { readNpy, writeNpy } from '../io/npy.ts';
 import { writeAtomic } from '../io/files.ts';
 import { Device } from '../tensor/device.ts';
 import { parseOptions, UsageError, type Command } from './command.ts';
-import { crfStorageFlag, wrapHelp } from './model_options.ts';
+import { choiceFlag, crfStorageFlag, wrapHelp } from './model_options.ts';
 
 const HELP = `Usage: atrous crf IMAGE SCORES.npy [options]
 
@@ -113,8 +113,7 @@ export const crf: Command = {
     }
     const storage = crfStorageFlag('storage', v.storage as string | undefined);
     if (storage) params.storage = storage;
-    const lattice = v.lattice as string | undefined;
-    if (lattice !== undefined && lattice !== 'cpu' && lattice !== 'gpu') throw new UsageError(`--lattice must be cpu or gpu, got "${lattice}"`);
+    const lattice = choiceFlag('lattice', v.lattice as string | undefined, ['cpu', 'gpu'] as const);
     if (lattice) params.lattice = lattice;
     for (const p of [imagePath, scoresPath]) if (!existsSync(p)) throw new UsageError(`input ${p} does not exist`);
     const inputs = new Set([imagePath, scoresPath].map(where));

@@ -67,8 +67,11 @@ export function modelFlags(v: { scales?: string; flip?: boolean; 'output-stride'
   return out;
 }
 
-/** A CRF storage flag's value (`--storage`, `--crf-storage`): f32, f16, or absent. */
-export function crfStorageFlag(flag: string, value: string | undefined): CrfStorage | undefined {
-  if (value !== undefined && value !== 'f32' && value !== 'f16') throw new UsageError(`--${flag} must be f32 or f16, got "${value}"`);
-  return value;
+/** A flag's value, one of `choices` or absent. */
+export function choiceFlag<T extends string>(flag: string, value: string | undefined, choices: readonly T[]): T | undefined {
+  if (value !== undefined && !(choices as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be ${choices.join(' or ')}, got "${value}"`);
+  return value as T | undefined;
 }
+
+/** A CRF storage flag's value (`--storage`, `--crf-storage`): f32, f16, or absent. */
+export const crfStorageFlag = (flag: string, value: string | undefined): CrfStorage | undefined => choiceFlag(flag, value, ['f32', 'f16'] as const);

@@ -68,11 +68,13 @@ function checkParams(p: CrfParams): void {
   }
   for (const k of ['posW', 'biW'] as const) if (!Number.isFinite(p[k])) throw new CrfError(`crf: ${k} must be finite, got ${p[k]}`);
   checkStorage(p.storage);
-  if (p.lattice !== undefined && p.lattice !== 'cpu' && p.lattice !== 'gpu') throw new CrfError(`crf: lattice must be 'cpu' or 'gpu', got ${JSON.stringify(p.lattice)}`);
+  checkChoice('lattice', p.lattice, ['cpu', 'gpu']);
 }
 
-function checkStorage(s: CrfStorage | undefined): void {
-  if (s !== undefined && s !== 'f32' && s !== 'f16') throw new CrfError(`crf: storage must be 'f32' or 'f16', got ${JSON.stringify(s)}`);
+const checkStorage = (s: CrfStorage | undefined) => checkChoice('storage', s, ['f32', 'f16']);
+
+function checkChoice(what: string, value: string | undefined, choices: string[]): void {
+  if (value !== undefined && !choices.includes(value)) throw new CrfError(`crf: ${what} must be ${choices.map((c) => `'${c}'`).join(' or ')}, got ${JSON.stringify(value)}`);
 }
 
 function checkImage(image: RgbImage): number {
