@@ -1,7 +1,5 @@
-import { CRF_DEFAULTS } from '../../src/deeplab/crf.ts';
-import type { PlanKernel } from '../../src/deeplab/crf_plan.ts';
+import { CRF_DEFAULTS, crfKernels } from '../../src/deeplab/crf.ts';
 import { crfPlanRecorder, keyBits, keyLayout } from '../../src/deeplab/crf_plan_gpu.ts';
-import { bilateralFeatures, positionalFeatures } from '../../src/deeplab/lattice.ts';
 import type { Device } from '../../src/tensor/device.ts';
 import type { BenchEntry } from '../types.ts';
 import { crfInputs } from './crf.ts';
@@ -19,12 +17,8 @@ export const crfLatticeEntry: BenchEntry = {
   async setup(dev: Device, shape: string) {
     const [w, h] = shape.split(',').map(Number);
     const { rgb } = crfInputs(w, h, 21);
-    const p = CRF_DEFAULTS['deeplab-largefov'];
-    const kernels: PlanKernel[] = [
-      { features: positionalFeatures(w, h, p.posXyStd), d: 2, weight: p.posW },
-      { features: bilateralFeatures(w, h, rgb, p.biXyStd, p.biRgbStd), d: 5, weight: p.biW },
-    ];
-    const record = await crfPlanRecorder(dev, kernels[0], kernels[1]);
+    const kernels = crfKernels({ width: w, height: h, data: rgb }, CRF_DEFAULTS['deeplab-largefov']);
+    const record = await crfPlanRecorder(dev, ...kernels);
     // At least: coordinates out (key, weight, entry), each sort pass's pairs in and out, the
     // tables' sorted pairs and weights in, CSR entries and slices out.
     let bytes = 0;

@@ -1,5 +1,5 @@
 import { crfInit, crfMeanField, labelStride, type CrfPlan, type CrfStorage } from '../kernels/crf.ts';
-import { buildCrfPlanCpu, type CrfLattice } from './crf_plan.ts';
+import { buildCrfPlanCpu, type CrfLattice, type PlanKernel } from './crf_plan.ts';
 import { buildCrfPlanGpu } from './crf_plan_gpu.ts';
 import { crfBruteIterate } from '../kernels/crf_brute.ts';
 import type { Device } from '../tensor/device.ts';
@@ -115,6 +115,15 @@ export interface CrfPrepared {
   dispose(): void;
 }
 
+/** The two pairwise kernels of DeepLab's CRF for this image: positional (d = 2), bilateral (d = 5). */
+export function crfKernels(image: RgbImage, params: CrfParams): [PlanKernel, PlanKernel] {
+  const { width: w, height: h } = image;
+  return [
+    { features: positionalFeatures(w, h, params.posXyStd), d: 2, weight: params.posW },
+    { features: bilateralFeatures(w, h, image.data, params.biXyStd, params.biRgbStd), d: 5, weight: params.biW },
+  ];
+}
+
 /**
  * Builds both lattices (on the GPU or the CPU: params.lattice) and their tables. The GPU build
  * falls back to the CPU when a lattice's keys would not pack into 64 bits (crf_plan_gpu.ts).
@@ -124,8 +133,7 @@ export async function prepareCrf(dev: Device, image: RgbImage, params: CrfParams
   checkImage(image);
   const { width: w, height: h } = image;
   checkCrfSize(dev, w, h);
-  const pos = { features: positionalFeatures(w, h, params.posXyStd), d: 2, weight: params.posW };
-  const bi = { features: bilateralFeatures(w, h, image.data, params.biXyStd, params.biRgbStd), d: 5, weight: params.biW };
+  const [pos, bi] = crfKernels(image, params);
   const where = params.lattice ?? (dev.info.isFallbackAdapter ? 'cpu' : 'gpu');
   const gpu = where === 'gpu' ? await buildCrfPlanGpu(dev, pos, bi) : null;
   const plan = gpu ?? buildCrfPlanCpu(dev, pos, bi);

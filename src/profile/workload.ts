@@ -1,6 +1,5 @@
-import { CRF_DEFAULTS, padLabels, prepareCrf, unaryFromLogits } from '../deeplab/crf.ts';
+import { CRF_DEFAULTS, crfKernels, padLabels, prepareCrf, unaryFromLogits } from '../deeplab/crf.ts';
 import { crfPlanRecorder } from '../deeplab/crf_plan_gpu.ts';
-import { bilateralFeatures, positionalFeatures } from '../deeplab/lattice.ts';
 import { createModel, MODEL_NAMES } from '../deeplab/models.ts';
 import { crfMeanField, labelStride, type CrfStorage } from '../kernels/crf.ts';
 import { add, mul } from '../kernels/binary.ts';
@@ -101,10 +100,7 @@ async function crf(dev: Device, scene: ReturnType<typeof crfScene>, storage: Crf
  */
 async function crfLattice(dev: Device, scene: ReturnType<typeof crfScene>): Promise<Workload> {
   const { image } = scene;
-  const p = CRF_DEFAULTS['deeplab-largefov'];
-  const a = { features: positionalFeatures(image.width, image.height, p.posXyStd), d: 2, weight: p.posW };
-  const b = { features: bilateralFeatures(image.width, image.height, image.data, p.biXyStd, p.biRgbStd), d: 5, weight: p.biW };
-  const record = await crfPlanRecorder(dev, a, b);
+  const record = await crfPlanRecorder(dev, ...crfKernels(image, CRF_DEFAULTS['deeplab-largefov']));
   return { name: 'crf-lattice', forward: () => dev.withLabel('crf-lattice', record), dispose: () => {} };
 }
 

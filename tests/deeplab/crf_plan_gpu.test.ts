@@ -1,10 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CrfPlan } from '../../src/kernels/crf.ts';
-import { uploadCrfPlan, type PlanKernel } from '../../src/deeplab/crf_plan.ts';
+import { buildCrfPlanCpu, type PlanKernel } from '../../src/deeplab/crf_plan.ts';
 import { buildCrfPlanGpu, keyLayout } from '../../src/deeplab/crf_plan_gpu.ts';
-import { bilateralFeatures, buildLattice, normalise, positionalFeatures } from '../../src/deeplab/lattice.ts';
-import { denseCrf } from '../../src/deeplab/crf.ts';
+import { bilateralFeatures, positionalFeatures } from '../../src/deeplab/lattice.ts';
+import { crfKernels, denseCrf } from '../../src/deeplab/crf.ts';
 import { getDevice } from '../helpers/device.ts';
 import { Mulberry32 } from '../helpers/prng.ts';
 import { hasCase, LARGEFOV, loadCase } from './crf_fixtures.ts';
@@ -23,11 +23,7 @@ async function tables(plan: CrfPlan) {
 async function assertSamePlan(a: PlanKernel, b: PlanKernel, what: string) {
   const dev = await getDevice();
   const n = a.features.length / a.d;
-  const kernel = (k: PlanKernel) => {
-    const lattice = buildLattice(k.features, k.d, n);
-    return { lattice, ...normalise(lattice, k.weight) };
-  };
-  const cpu = uploadCrfPlan(dev, kernel(a), kernel(b));
+  const cpu = buildCrfPlanCpu(dev, a, b);
   const live = dev.liveTensors;
   const gpu = await buildCrfPlanGpu(dev, a, b);
   assert.is(dev.liveTensors, live + 5, `${what}: the plan's five tables are all the build leaves`);
@@ -71,9 +67,7 @@ test('the GPU-built CRF plan equals the CPU-built one up to vertex numbering: sm
   if (!hasCase('small_64x48')) return console.warn('skipped: ../shared/fixtures/crf missing');
   for (const name of ['small_64x48', 'voc_500x375'].filter(hasCase)) {
     const c = loadCase(name);
-    const a = { features: positionalFeatures(c.width, c.height, LARGEFOV.posXyStd), d: 2, weight: LARGEFOV.posW };
-    const b = { features: bilateralFeatures(c.width, c.height, c.image, LARGEFOV.biXyStd, LARGEFOV.biRgbStd), d: 5, weight: LARGEFOV.biW };
-    await assertSamePlan(a, b, name);
+    await assertSamePlan(...crfKernels({ width: c.width, height: c.height, data: c.image }, LARGEFOV), name);
   }
 });
 
