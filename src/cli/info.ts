@@ -1,6 +1,6 @@
 import { Device } from '../tensor/device.ts';
 import { formatBytes } from '../tensor/errors.ts';
-import type { Command } from './command.ts';
+import { parseOptions, type Command } from './command.ts';
 
 export function describeDevice(dev: Device): string {
   const i = dev.info;
@@ -18,7 +18,8 @@ export const info: Command = {
   name: 'info',
   summary: 'print the WebGPU adapter, its features and limits',
   help: 'Usage: atrous info\n\nPrints the WebGPU adapter Dawn found, the optional features requested and the limits in force.\n',
-  async run() {
+  async run(args) {
+    parseOptions({ args, options: {} }); // no options, no operands: anything else is a usage error
     const dev = await Device.create();
     console.log(describeDevice(dev));
     dev.destroy();

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { UsageError } from '../../src/cli/command.ts';
 import { crf } from '../../src/cli/crf.ts';
 import { demo } from '../../src/cli/demo.ts';
 import { evaluate } from '../../src/cli/evaluate.ts';
@@ -22,6 +23,14 @@ test('wrapHelp: words never split, continuation lines start at the column', () =
   const s = wrapHelp('  --x', 'aaa bbb ccc ddd', 8, 16);
   assert.is(s, '  --x   aaa bbb\n        ccc ddd');
   assert.is(wrapHelp('  --long-flag-name', 'word', 8, 40), '  --long-flag-name word');
+});
+
+test('info refuses options and operands it does not take (usage error, before any device is created)', async () => {
+  for (const args of [['--bogus'], ['extra']]) {
+    let err: unknown = null;
+    await info.run(args).catch((e) => (err = e));
+    assert.ok(err instanceof UsageError, `${args}: ${err}`);
+  }
 });
 
 test.run();
