@@ -7,6 +7,7 @@ struct Params {
   c: u32, h: u32, w: u32, o: u32,
   oh: u32, ow: u32, k: u32, positions: u32,   // K = C·KH·KW, positions = N·OH·OW
   stride: u32, pad: u32, dil: u32, relu: u32,
+  tiles: u32,                                 // ⌈positions / 64⌉, numbered across grid x and z
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -25,9 +26,12 @@ var<workgroup> As: array<vec4f, 256>;   // [BK][BM/4]
 var<workgroup> Bs: array<vec4f, 256>;   // [BK][BN/4]
 
 @compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) lid: u32) {
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
+        @builtin(local_invocation_index) lid: u32) {
+  let tile = wid.x + wid.z * nwg.x;
+  if (tile >= p.tiles) { return; }
   let o0 = wid.y * BM;
-  let pos0 = wid.x * BN;
+  let pos0 = tile * BN;
   let tx = lid % 16u;   // 4 positions
   let ty = lid / 16u;   // 4 channels
 

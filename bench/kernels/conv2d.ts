@@ -41,7 +41,7 @@ function aspp(size: number): string[] {
 export const conv2dEntry: BenchEntry = {
   kernel: 'conv2d',
   // 'auto' is what conv2d picks for this adapter and shape (what a DeepLab forward runs).
-  variants: ['direct', 'auto', 'blocked', 'im2col', 'winograd', 'tiled', 'window', 'tapwise'],
+  variants: ['direct', 'auto', 'blocked', 'im2col', 'winograd', 'tiled', 'tiled128', 'window', 'tapwise'],
   presets: {
     'largefov-321': largeFov(321),
     'largefov-513': largeFov(513),

@@ -4,6 +4,7 @@ import im2colShader from '../../shaders/conv2d_im2col.wgsl';
 import directShader from '../../shaders/conv2d_direct.wgsl';
 import padShader from '../../shaders/conv2d_pad.wgsl';
 import tiledShader from '../../shaders/conv2d_tiled.wgsl';
+import tiled128Shader from '../../shaders/conv2d_tiled128.wgsl';
 import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -25,8 +26,10 @@ export interface Conv2dOptions {
   relu?: boolean;
   /**
    * 'direct': one output per invocation, the readable reference. 'tiled': workgroup-memory
-   * implicit GEMM (for GPUs). 'blocked': register-blocked implicit GEMM with no workgroup memory
-   * (for lavapipe; 1×1 stride-1 convs run as a plain GEMM). 'im2col': explicit unfold + the
+   * implicit GEMM (for GPUs), 64 × 64 tiles; 'tiled128': the same with 128 × 128 tiles, 8 × 8
+   * outputs per invocation and double-buffered slices (for large layers on GPUs). 'blocked':
+   * register-blocked implicit GEMM with no workgroup memory (for lavapipe; 1×1 stride-1 convs run
+   * as a plain GEMM). 'im2col': explicit unfold + the
    * register-blocked GEMM. 'winograd': F(6×6, 3×3) or F(4×4, 3×3) by shape, 3×3 stride 1 only.
    * 'window': 'blocked' with the input read as aligned vec4s (stride 1, dilation 1, KW ≤ 5).
    * Default: pickVariant().
@@ -34,7 +37,7 @@ export interface Conv2dOptions {
   variant?: string;
 }
 
-export const CONV2D_VARIANTS = ['direct', 'tiled', 'blocked', 'im2col', 'winograd'] as const;
+export const CONV2D_VARIANTS = ['direct', 'tiled', 'tiled128', 'blocked', 'im2col', 'winograd'] as const;
 
 /**
  * Variants for a narrow class of shapes, which refuse others: 'window' (stride 1, dilation 1,
@@ -192,10 +195,11 @@ function geometry(x: Tensor, w: Conv2dWeights, opts: Conv2dOptions): Geometry {
  * barriers are pure overhead, a load whose address is uniform across the workgroup is issued
  * once, and a per-lane load at a data-dependent address is a gather: its kernels keep 8 output
  * channels × one aligned vec4 of columns per lane, weights uniform (dawn-notes.md). Real GPUs
- * need the shared-memory reuse of the classic 'tiled' implicit GEMM instead.
+ * need the shared-memory reuse of the classic tiled implicit GEMM instead ('tiled', or
+ * 'tiled128' for large layers: useTiled128).
  */
 export function pickVariant(dev: Device, w?: Conv2dWeights, g?: Geometry): string {
-  if (!dev.info.isFallbackAdapter) return 'tiled';
+  if (!dev.info.isFallbackAdapter) return g && useTiled128(g) ? 'tiled128' : 'tiled';
   // A 3×3 conv over very few input channels (conv1_1: C = 3, K = 27) is too short a reduction to
   // pay for the Winograd transforms (its output transform alone took 60 % of the layer): the
   // direct 'window' kernel, with the input read as aligned vec4s, ran it 1.2–1.4× faster (but
@@ -225,8 +229,22 @@ export function pickVariant(dev: Device, w?: Conv2dWeights, g?: Geometry): strin
   return 'blocked';
 }
 
-/** Test hook: caps intermediates below the device limit, to exercise banding on small inputs. */
-export const conv2dTesting = { maxElems: 0, winogradTile: 0 as 0 | WinogradTile };
+/**
+ * On GPUs: 128 × 128 tiles where the layer has more than 64 output channels (a 64-channel layer
+ * would leave half of each tile idle) and at least 128 such tiles (about one per multiprocessor of
+ * a large GPU: fewer leave some idle, where the 64 × 64 tiles make four times as many workgroups).
+ * Both thresholds are a design estimate, not yet measured on a GPU (none lent so far); `bench
+ * conv2d --preset largefov-513` compares the two per layer.
+ */
+export function useTiled128(g: Geometry): boolean {
+  return g.O > 64 && Math.ceil((g.N * g.OH * g.OW) / 128) * Math.ceil(g.O / 128) >= 128;
+}
+
+/**
+ * Test hooks: cap intermediates below the device limit (banding on small inputs), force a Winograd
+ * tile, cap the tiled variants' grid dimension (their tiles then spill into z).
+ */
+export const conv2dTesting = { maxElems: 0, winogradTile: 0 as 0 | WinogradTile, maxGridDim: 0 };
 
 /** f32 elements in the largest buffer a dispatch may bind. */
 const maxElems = (dev: Device) => conv2dTesting.maxElems || Math.floor(dev.limits.maxStorageBufferBindingSize / 4);
@@ -306,17 +324,23 @@ export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOpt
       });
       break;
     }
-    case 'tiled': {
+    case 'tiled':
+    case 'tiled128': {
+      // Position tiles numbered across x and z: past 65,535 of them (4.2 M positions at 64) one
+      // grid dimension cannot hold them.
+      const size = variant === 'tiled' ? 64 : 128;
       const positions = g.N * g.OH * g.OW;
+      const tiles = Math.ceil(positions / size);
+      const maxDim = conv2dTesting.maxGridDim || dev.limits.maxComputeWorkgroupsPerDimension;
       runKernel(dev, {
         ...meta,
-        shader: tiledShader,
+        shader: variant === 'tiled' ? tiledShader : tiled128Shader,
         constants: { KH: g.KH, KW: g.KW },
         uniforms: new Params()
-          .u32(g.C, g.H, g.W, g.O, g.OH, g.OW, g.C * g.KH * g.KW, positions, g.stride, g.pad, g.dil, g.relu ? 1 : 0)
+          .u32(g.C, g.H, g.W, g.O, g.OH, g.OW, g.C * g.KH * g.KW, positions, g.stride, g.pad, g.dil, g.relu ? 1 : 0, tiles)
           .build(),
         tensors: [x, w.packed, w.bias, y],
-        workgroups: [Math.ceil(positions / 64), Math.ceil(g.O / 64)],
+        workgroups: [Math.min(tiles, maxDim), Math.ceil(g.O / size), Math.ceil(tiles / maxDim)],
       });
       break;
     }

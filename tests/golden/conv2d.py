@@ -31,6 +31,7 @@ CASES = {
     'k1phase': (2, 5, 7, 5, 13, 1, 1, 1, 0, 1, 1, 1),       # 1x1 rows at every vec4 phase (C·HW odd), 2 images
     'k1passes': (1, 7, 5, 5, 40, 1, 1, 1, 0, 1, 1, 0),      # unaligned 1x1, 5 row blocks: two passes of 3, one past the end
     'rows48': (1, 6, 9, 9, 48, 3, 3, 1, 1, 1, 1, 1),        # 6 row blocks of 8: GEMMs holding 3 per lane
+    'tiles2d': (2, 7, 13, 11, 150, 3, 3, 1, 1, 1, 1, 1),    # GPU tiles: 3 of 128 positions, 2 of 128 channels, both partial; K = 63
 }
 
 

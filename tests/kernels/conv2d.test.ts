@@ -45,11 +45,14 @@ for (const name of CASES) {
     const plainToo = subgroupLanes(dev, 16) ? ['blocked', 'im2col', 'winograd', 'window'].map((v) => `${v}/plain`) : [];
     // And Winograd with each tile size (winogradTile() picks one per shape).
     // 'auto' (no variant): pickVariant's choice, after deadRim's pruning (dil24big runs as a 1×1).
-    for (const run of ['auto', ...CONV2D_VARIANTS, ...CONV2D_SHAPE_VARIANTS, ...plainToo, 'winograd/t4', 'winograd/t6']) {
+    // And the tiled variants with their position tiles spread over x and z (as past 65,535 of
+    // them), first: a tile left unwritten must not find this case's answer in a pooled buffer.
+    for (const run of ['tiled/z', 'tiled128/z', 'auto', ...CONV2D_VARIANTS, ...CONV2D_SHAPE_VARIANTS, ...plainToo, 'winograd/t4', 'winograd/t6']) {
       const [named, option] = run.split('/');
       const variant = named === 'auto' ? undefined : named;
       subgroupTesting.off = option === 'plain';
       conv2dTesting.winogradTile = option === 't4' ? 4 : option === 't6' ? 6 : 0;
+      conv2dTesting.maxGridDim = option === 'z' ? 2 : 0;
       const refused =
         variant === 'winograd' ? (c.KH !== 3 || c.KW !== 3 || c.stride !== 1) && /winograd.*3×3 kernel with stride 1/
         : variant === 'window' ? (c.stride !== 1 || c.dilation !== 1 || c.KW > 5) && /window.*stride 1, dilation 1/
@@ -67,6 +70,7 @@ for (const name of CASES) {
     }
     subgroupTesting.off = false;
     conv2dTesting.winogradTile = 0;
+    conv2dTesting.maxGridDim = 0;
     x.dispose();
     weights.dispose();
   });
@@ -308,6 +312,14 @@ test('conv2dOutputSize follows ⌊(H + 2p − (d(k−1)+1))/s⌋ + 1', () => {
 test('an adapter-appropriate variant is chosen by default', async () => {
   const dev = await getDevice();
   assert.ok((CONV2D_VARIANTS as readonly string[]).includes(pickVariant(dev)));
+  // On a GPU: 128 × 128 tiles for large layers of more than 64 channels (LargeFOV at 513).
+  const gpu = { info: { isFallbackAdapter: false } } as Parameters<typeof pickVariant>[0];
+  const layer = (C: number, H: number, O: number): Geometry => ({ N: 1, C, H, W: H, O, KH: 3, KW: 3, OH: H, OW: H, stride: 1, pad: 1, dil: 1, relu: true });
+  assert.is(pickVariant(gpu, undefined, layer(64, 513, 64)), 'tiled', 'conv1_2: 64 channels');
+  assert.is(pickVariant(gpu, undefined, layer(128, 129, 256)), 'tiled128', 'conv3_1: 131 × 2 tiles');
+  assert.is(pickVariant(gpu, undefined, layer(512, 65, 1024)), 'tiled128', 'fc6: 34 × 8 tiles');
+  assert.is(pickVariant(gpu, undefined, layer(1024, 65, 21)), 'tiled', 'fc8: 21 channels');
+  assert.is(pickVariant(gpu, undefined, layer(256, 33, 256)), 'tiled', '9 × 2 tiles: too few');
 });
 
 test('bad inputs throw ShapeErrors naming the layer and parameters', async () => {
