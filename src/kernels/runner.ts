@@ -117,7 +117,7 @@ export function runKernel(dev: Device, call: KernelCall): void {
   if (call.uniforms) entries.push({ binding: binding++, resource: dev.uniform(call.uniforms) });
   for (const t of call.tensors) {
     // A zero-sized tensor still owns a (minimum-size) buffer, so binding it is valid.
-    entries.push({ binding: binding++, resource: { buffer: t.bufferFor(call.kernel) } });
+    entries.push({ binding: binding++, resource: { buffer: t.bufferFor(call.kernel, dev) } });
   }
   const pipeline = pipelineFor(dev, call);
   const bindGroup = dev.gpu.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });

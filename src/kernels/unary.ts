@@ -26,7 +26,7 @@ export function unary(dev: Device, op: UnaryOp, x: Tensor, opts: { alpha?: numbe
     bytes: x.byteLength * 2,
   });
   if (target !== out) {
-    dev.encoder.copyBufferToBuffer(target.buffer, 0, out.buffer, 0, out.byteLength);
+    dev.encoder.copyBufferToBuffer(target.buffer, 0, out.bufferFor(op, dev), 0, out.byteLength);
     target.dispose();
   }
   return out;

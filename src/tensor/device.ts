@@ -222,7 +222,7 @@ export class Device {
   /** Overwrites a tensor's contents from the CPU. */
   write(t: Tensor, data: ArrayLike<number>): void {
     if (data.length !== t.size) throw new ShapeError(`write: ${data.length} values given for ${t}`);
-    const buf = t.bufferFor('write');
+    const buf = t.bufferFor('write', this);
     const Ctor = t.dtype === 'f32' ? Float32Array : t.dtype === 'u32' ? Uint32Array : Int32Array;
     const arr = data instanceof Ctor ? data : Ctor.from(data as ArrayLike<number>);
     // queue.writeBuffer runs before the commands still in the open encoder, which may read this
@@ -232,7 +232,7 @@ export class Device {
   }
 
   async download<D extends DType>(t: Tensor<D>): Promise<TypedArrayFor<D>> {
-    const src = t.bufferFor('download');
+    const src = t.bufferFor('download', this);
     const bytes = t.byteLength;
     const staging = this.gpu.createBuffer({ size: Math.max(4, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     try {

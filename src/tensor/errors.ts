@@ -23,6 +23,11 @@ export class DisposedError extends AtrousError {
   override name = 'DisposedError';
 }
 
+/** A tensor used with a Device other than the one that created it. */
+export class WrongDeviceError extends AtrousError {
+  override name = 'WrongDeviceError';
+}
+
 /** Validation or out-of-memory errors reported by the GPU, or a lost device. */
 export class GpuError extends AtrousError {
   override name = 'GpuError';

@@ -1,5 +1,5 @@
 import type { Device } from './device.ts';
-import { DisposedError, fmtShape, ShapeError } from './errors.ts';
+import { DisposedError, fmtShape, ShapeError, WrongDeviceError } from './errors.ts';
 
 /** Element types a tensor can hold. All are 4 bytes; f16 storage is planned, not yet offered. */
 export type DType = 'f32' | 'u32' | 'i32';
@@ -53,9 +53,15 @@ export class Tensor<D extends DType = DType> {
     return this.storage === null;
   }
 
-  /** The GPU buffer; throws if the tensor was disposed. `op` names the caller in the error. */
-  bufferFor(op: string): GPUBuffer {
+  /**
+   * The GPU buffer; throws if the tensor was disposed, or belongs to a device other than `dev`
+   * (when given: the device about to use it). `op` names the caller in the error.
+   */
+  bufferFor(op: string, dev?: Device): GPUBuffer {
     if (!this.storage) throw new DisposedError(`${op}: tensor ${fmtShape(this.shape)} ${this.dtype} was used after dispose()`);
+    if (dev && dev !== this.device) {
+      throw new WrongDeviceError(`${op}: tensor ${fmtShape(this.shape)} ${this.dtype} belongs to another Device; a tensor works only on the device that created it: download() it and upload the values with this device's tensor()`);
+    }
     return this.storage.buffer;
   }
 

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { getDevice } from '../helpers/device.ts';
-import { DisposedError, ShapeError } from '../../src/tensor/errors.ts';
+import { DisposedError, ShapeError, WrongDeviceError } from '../../src/tensor/errors.ts';
+import { Device } from '../../src/tensor/device.ts';
 import { add } from '../../src/kernels/binary.ts';
 import { relu } from '../../src/kernels/unary.ts';
 import { bucketSize } from '../../src/tensor/pool.ts';
@@ -135,6 +136,23 @@ test('use after dispose names the op and the tensor', async () => {
   } catch (e) {
     assert.instance(e, DisposedError);
   }
+});
+
+test('a tensor used on another device is refused by name, before anything reaches the GPU', async () => {
+  const dev = await getDevice();
+  const other = await Device.create();
+  const mine = dev.tensor([1, -2], [2]);
+  const theirs = other.tensor([3, -4], [2]);
+  const wrong = (op: RegExp) => (e: Error) => e instanceof WrongDeviceError && op.test(e.message) && /another Device/.test(e.message);
+  assert.throws(() => relu(dev, theirs), wrong(/relu/));
+  assert.throws(() => relu(dev, mine, theirs), wrong(/relu/));
+  assert.throws(() => dev.write(theirs, [0, 0]), wrong(/write/));
+  await dev.download(theirs).then(() => assert.unreachable('downloaded'), (e) => assert.ok(wrong(/download/)(e), String(e)));
+  // Both devices still work afterwards.
+  assert.equal([...(await relu(dev, mine).download())], [1, 0]);
+  assert.equal([...(await relu(other, theirs).download())], [3, 0]);
+  mine.dispose();
+  other.destroy();
 });
 
 test('wrong data length and bad shapes are refused', async () => {
