@@ -9,11 +9,15 @@
 //   ([O/8][K][8]: 8 channels × 8 k), written to workgroup memory whole.
 // - Two buffers of each tile: the next slice is loaded into registers before the current one is
 //   multiplied, written after, and one barrier per slice separates the two uses of a buffer.
+// - Batches: the same GEMM over `batches` independent (x, w, y) triples at fixed strides, for
+//   Winograd's (T+2)² GEMMs on GPUs (a 1×1 conv each: conv2d_winograd.ts).
 struct Params {
   c: u32, h: u32, w: u32, o: u32,
   oh: u32, ow: u32, k: u32, positions: u32,   // K = C·KH·KW, positions = N·OH·OW
   stride: u32, pad: u32, dil: u32, relu: u32,
   tiles: u32,                                 // ⌈positions / 128⌉, numbered across grid x and z
+  z_tiles: u32,                               // grid z slices per batch (z = batch · z_tiles + slice)
+  x_batch: u32, w_batch: u32, y_batch: u32,   // per-batch strides of x, wt (vec4s) and y
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
@@ -24,6 +28,7 @@ struct Params {
 
 override KH: u32 = 3;
 override KW: u32 = 3;
+override BIAS: bool = true;   // false: no bias (the binding is not read)
 const BK = 8u;   // k per slice; tiles are 128 wide (32 vec4s)
 
 // [buffer · BK + kk][vec4 of 4 channels (As) or 4 positions (Bs)]
@@ -41,8 +46,12 @@ fn outer4(acc: ptr<function, array<vec4f, 16>>, base: u32, a: vec4f, b: vec4f) {
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         @builtin(local_invocation_index) lid: u32) {
-  let tile = wid.x + wid.z * nwg.x;
+  let batch = wid.z / p.z_tiles;
+  let tile = wid.x + (wid.z % p.z_tiles) * nwg.x;
   if (tile >= p.tiles) { return; }
+  let xbase = batch * p.x_batch;
+  let wbase = batch * p.w_batch;
+  let ybase = batch * p.y_batch;
   let o0 = wid.y * 128u;
   let pos0 = tile * 128u;
   let tx = lid % 16u;   // positions 4tx.. and 64 + 4tx..
@@ -75,7 +84,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
     if (s < slices) {
       let k = s * BK + wk;
       ra = vec4f(0.0);
-      if (wvalid && k < p.k) { ra = wt[(wb * p.k + k) * 2u + wh]; }
+      if (wvalid && k < p.k) { ra = wt[wbase + (wb * p.k + k) * 2u + wh]; }
       for (var j = 0u; j < 4u; j++) {
         let kx = s * BK + lid / 128u + 2u * j;
         rb[j] = 0.0;
@@ -85,18 +94,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
           let iy = iy0 + i32((r / KW) * p.dil);
           let ix = ix0 + i32((r % KW) * p.dil);
           if (iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w)) {
-            rb[j] = x[((ln * p.c + ci) * p.h + u32(iy)) * p.w + u32(ix)];
+            rb[j] = x[xbase + ((ln * p.c + ci) * p.h + u32(iy)) * p.w + u32(ix)];
           }
         }
       }
     }
     if (s > 0u) {
-      let base = ((s - 1u) % 2u) * BK;
+      let buf = ((s - 1u) % 2u) * BK;
       for (var kk = 0u; kk < BK; kk++) {
-        let a0 = As[base + kk][ty];
-        let a1 = As[base + kk][ty + 16u];
-        let b0 = Bs[base + kk][tx];
-        let b1 = Bs[base + kk][tx + 16u];
+        let a0 = As[buf + kk][ty];
+        let a1 = As[buf + kk][ty + 16u];
+        let b0 = Bs[buf + kk][tx];
+        let b1 = Bs[buf + kk][tx + 16u];
         outer4(&acc, 0u, a0, b0);
         outer4(&acc, 4u, a0, b1);
         outer4(&acc, 8u, a1, b0);
@@ -104,9 +113,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       }
     }
     if (s < slices) {
-      let base = (s % 2u) * BK;
-      As[base + wk][(lid / 16u) * 2u + wh] = ra;
-      for (var j = 0u; j < 4u; j++) { Bs[base + lid / 128u + 2u * j][col / 4u][col % 4u] = rb[j]; }
+      let buf = (s % 2u) * BK;
+      As[buf + wk][(lid / 16u) * 2u + wh] = ra;
+      for (var j = 0u; j < 4u; j++) { Bs[buf + lid / 128u + 2u * j][col / 4u][col % 4u] = rb[j]; }
     }
     workgroupBarrier();
   }
@@ -124,9 +133,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
         for (var i = 0u; i < 4u; i++) {
           let o = o0 + 64u * ch + 4u * ty + i;
           if (o >= p.o) { break; }
-          var v = acc[(2u * ch + ph) * 4u + i][j] + bias[o];
+          var v = acc[(2u * ch + ph) * 4u + i][j];
+          if (BIAS) { v += bias[o]; }
           if (p.relu != 0u) { v = max(v, 0.0); }
-          y[((n * p.o + o) * p.oh + oy) * p.ow + ox] = v;
+          y[ybase + ((n * p.o + o) * p.oh + oy) * p.ow + ox] = v;
         }
       }
     }

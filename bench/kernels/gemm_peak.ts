@@ -9,13 +9,13 @@ import type { BenchEntry } from '../types.ts';
  * 'blocked' is the register-blocked GEMM of the Winograd pass (8 rows × one aligned vec4 of
  * columns per lane: the fastest found for lavapipe), with its weight loads shared across a
  * subgroup where the device has fixed-size subgroups; 'blocked-plain' the same without subgroups
- * (A loads uniform across the workgroup); 'tiled' the workgroup-memory implicit GEMM for GPUs,
- * run as a 1×1 conv.
+ * (A loads uniform across the workgroup); 'tiled' and 'tiled128' the workgroup-memory implicit
+ * GEMMs for GPUs (64 × 64 and 128 × 128 tiles), run as a 1×1 conv.
  * The harness takes the best variant as the peak.
  */
 export const gemmPeak: BenchEntry = {
   kernel: 'gemm_peak',
-  variants: ['blocked', 'blocked-plain', 'tiled'],
+  variants: ['blocked', 'blocked-plain', 'tiled', 'tiled128'],
   presets: { default: ['1024,1024,1024'] },
   shapeHelp: 'M,N,K with M a multiple of 8 and N of 4, e.g. 1024,1024,1024',
   tolerance: 1e-4,
@@ -27,7 +27,7 @@ export const gemmPeak: BenchEntry = {
     const b = dev.tensor(benchData(K * N), [1, K, 1, N]);
     return {
       run(variant: string) {
-        if (variant === 'tiled') return conv2d(dev, b, a, { variant });
+        if (variant.startsWith('tiled')) return conv2d(dev, b, a, { variant });
         const c = dev.empty([1, M, 1, N]);
         batchedGemm(dev, a.packed, b, c, { batch: 1, k: K, mPad: M, n: N, plain: variant === 'blocked-plain' }, { kernel: 'gemm_peak', variant });
         return c;

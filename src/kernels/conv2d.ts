@@ -3,8 +3,6 @@ import gemm1x1Body from '../../shaders/conv2d_gemm1x1.wgsl';
 import im2colShader from '../../shaders/conv2d_im2col.wgsl';
 import directShader from '../../shaders/conv2d_direct.wgsl';
 import padShader from '../../shaders/conv2d_pad.wgsl';
-import tiledShader from '../../shaders/conv2d_tiled.wgsl';
-import tiled128Shader from '../../shaders/conv2d_tiled128.wgsl';
 import type { Device } from '../tensor/device.ts';
 import { fmtShape, ShapeError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -14,6 +12,7 @@ import { fetchFor, withWeightFetch } from './weight_fetch.ts';
 import { copyBlocks } from './copy.ts';
 import { conv2dWindow, windowPadding, windowRefusal } from './conv2d_window.ts';
 import { conv2dTapwise, tapSpan, tapwiseRefusal, tapwiseWork } from './conv2d_tapwise.ts';
+import { conv2dTiled } from './conv2d_tiled.ts';
 
 // Layouts. Activations stay NCHW everywhere: per image, NCHW *is* the K×N right-hand matrix of the
 // conv-as-GEMM Y[O×HW] = W[O×K]·X[K×HW] (rows of X contiguous, what the lanes' vec4 loads want),
@@ -71,7 +70,7 @@ export class Conv2dWeights {
     readonly packed: Tensor,
     /** @internal bias padded to ⌈O/8⌉·8 */
     readonly bias: Tensor,
-    /** Whether the 'winograd' variant may run this layer (3×3, and asked for or a CPU adapter). */
+    /** Whether the 'winograd' variant may run this layer (3×3, unless created with { winograd: false }). */
     readonly winograd: boolean,
   ) {}
 
@@ -148,8 +147,8 @@ export class Conv2dWeights {
     // Weights outlive any scope they are created in (dev.keep): they are freed by dispose() alone.
     const upload = (a: Float32Array) => dev.keep(dev.tensor(a, [a.length]));
     // 3×3 layers may also run 'winograd' (Winograd-domain weights 4–7× the size, computed on the
-    // device when first needed): by default only on CPU adapters (lavapipe), where it is picked.
-    const winograd = KH === 3 && KW === 3 && (opts.winograd ?? dev.info.isFallbackAdapter);
+    // device when a layer first runs it); { winograd: false } rules it out.
+    const winograd = KH === 3 && KW === 3 && (opts.winograd ?? true);
     return new Conv2dWeights(name, O, I, KH, KW, upload(packed), upload(b), winograd);
   }
 
@@ -199,7 +198,14 @@ function geometry(x: Tensor, w: Conv2dWeights, opts: Conv2dOptions): Geometry {
  * 'tiled128' for large layers: useTiled128).
  */
 export function pickVariant(dev: Device, w?: Conv2dWeights, g?: Geometry): string {
-  if (!dev.info.isFallbackAdapter) return g && useTiled128(g) ? 'tiled128' : 'tiled';
+  if (!dev.info.isFallbackAdapter) {
+    // Winograd where it saves at least half the multiplies and the input has channels enough to
+    // amortise its transforms (not conv1_1's 3): LargeFOV's 3×3 layers at 513, fc6 included, do
+    // 0.20–0.24 of a direct conv's, which is what an ≤ 8 ms forward on an H100 needs (277
+    // GFLOP direct: 35 TFLOP/s, over half the fp32 peak). A design estimate until measured.
+    if (w && g && g.C >= 16 && !winogradRefusal(dev, w, g) && winogradWorkRatio(g.OH, g.OW, g.dil) <= 0.5) return 'winograd';
+    return g && useTiled128(g) ? 'tiled128' : 'tiled';
+  }
   // A 3×3 conv over very few input channels (conv1_1: C = 3, K = 27) is too short a reduction to
   // pay for the Winograd transforms (its output transform alone took 60 % of the layer): the
   // direct 'window' kernel, with the input read as aligned vec4s, ran it 1.2–1.4× faster (but
@@ -242,9 +248,9 @@ export function useTiled128(g: Geometry): boolean {
 
 /**
  * Test hooks: cap intermediates below the device limit (banding on small inputs), force a Winograd
- * tile, cap the tiled variants' grid dimension (their tiles then spill into z).
+ * tile, or its GEMM (the GPUs' 'tiled128' on lavapipe).
  */
-export const conv2dTesting = { maxElems: 0, winogradTile: 0 as 0 | WinogradTile, maxGridDim: 0 };
+export const conv2dTesting = { maxElems: 0, winogradTile: 0 as 0 | WinogradTile, winogradGemm: null as null | 'blocked' | 'tiled128' };
 
 /** f32 elements in the largest buffer a dispatch may bind. */
 const maxElems = (dev: Device) => conv2dTesting.maxElems || Math.floor(dev.limits.maxStorageBufferBindingSize / 4);
@@ -258,7 +264,7 @@ function winogradPlanFor(dev: Device, g: Geometry) {
 /** Why the Winograd variant cannot run this layer, or null if it can. */
 function winogradRefusal(dev: Device, w: Conv2dWeights, g: Geometry): string | null {
   if (w.kernelH !== 3 || w.kernelW !== 3 || g.stride !== 1) return `needs a 3×3 kernel with stride 1 (got ${g.KH}×${g.KW}, stride ${g.stride})`;
-  if (!w.winograd) return `needs weights created with Conv2dWeights.fromHost(…, { winograd: true }) (the default only on CPU adapters)`;
+  if (!w.winograd) return `needs weights created without Conv2dWeights.fromHost(…, { winograd: false })`;
   const plan = winogradPlanFor(dev, g);
   if (!plan) return `needs intermediates or Winograd-domain weights over the device's maxStorageBufferBindingSize for this input`;
   return null;
@@ -325,25 +331,9 @@ export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOpt
       break;
     }
     case 'tiled':
-    case 'tiled128': {
-      // Position tiles numbered across x and z: past 65,535 of them (4.2 M positions at 64) one
-      // grid dimension cannot hold them.
-      const size = variant === 'tiled' ? 64 : 128;
-      const positions = g.N * g.OH * g.OW;
-      const tiles = Math.ceil(positions / size);
-      const maxDim = conv2dTesting.maxGridDim || dev.limits.maxComputeWorkgroupsPerDimension;
-      runKernel(dev, {
-        ...meta,
-        shader: variant === 'tiled' ? tiledShader : tiled128Shader,
-        constants: { KH: g.KH, KW: g.KW },
-        uniforms: new Params()
-          .u32(g.C, g.H, g.W, g.O, g.OH, g.OW, g.C * g.KH * g.KW, positions, g.stride, g.pad, g.dil, g.relu ? 1 : 0, tiles)
-          .build(),
-        tensors: [x, w.packed, w.bias, y],
-        workgroups: [Math.min(tiles, maxDim), Math.ceil(g.O / size), Math.ceil(tiles / maxDim)],
-      });
+    case 'tiled128':
+      conv2dTiled(dev, variant, x, w.packed, w.bias, y, g, meta);
       break;
-    }
     case 'blocked':
       blocked(dev, x, w, g, y, meta);
       break;
@@ -360,7 +350,8 @@ export function conv2d(dev: Device, x: Tensor, w: Conv2dWeights, opts: Conv2dOpt
         throw new ShapeError(`${w.name}: conv2d variant 'winograd' ${why}; use 'blocked' or 'tiled'`);
       }
       const plan = winogradPlanFor(dev, g)!;
-      winogradConv(dev, x, w.winogradFor(dev, plan.tile), w.bias, y, g, plan, meta);
+      const gemm = conv2dTesting.winogradGemm ?? (dev.info.isFallbackAdapter ? 'blocked' : 'tiled128');
+      winogradConv(dev, x, w.winogradFor(dev, plan.tile), w.bias, y, g, plan, meta, gemm);
       break;
     }
     case 'window': {

@@ -7,6 +7,7 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { ShapeError } from '../tensor/errors.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
 import { fetchFor, subgroupLanes, withWeightFetch } from './weight_fetch.ts';
+import { conv2dTiled } from './conv2d_tiled.ts';
 
 const GEMM = withWeightFetch(gemmBody);
 
@@ -140,11 +141,15 @@ export function batchedGemm(
   });
 }
 
-/** Records the three Winograd passes (per band of tile rows) of the conv of NCHW x. */
+/**
+ * Records the three Winograd passes (per band of tile rows) of the conv of NCHW x. The GEMMs run
+ * as `gemm`: 'blocked' (batchedGemm: lavapipe's) or 'tiled128' (on GPUs: per (T+2)² point a 1×1
+ * conv of V's C rows by U's weights, conv2d_tiled128.wgsl, all points in one dispatch).
+ */
 export function winogradConv(
   dev: Device, x: Tensor, u: Tensor, bias: Tensor, y: Tensor,
   g: { N: number; C: number; H: number; W: number; O: number; OH: number; OW: number; pad: number; dil: number; relu: boolean },
-  plan: WinogradPlan, layer: { kernel: string; variant: string; shape: string },
+  plan: WinogradPlan, layer: { kernel: string; variant: string; shape: string }, gemm: 'blocked' | 'tiled128' = 'blocked',
 ): void {
   // Only the GEMM pass counts flops (its own multiply-adds, batchedGemm's); the caller's meta may
   // carry the whole layer's direct-conv flops, which the transforms must not claim too.
@@ -164,7 +169,15 @@ export function winogradConv(
       workgroups: grid1d(dev, Math.ceil((C * tiles) / WG)),
     });
     // (A shorter last band still multiplies all tpad columns: V's row stride is fixed.)
-    batchedGemm(dev, u, v, m, { batch: (TILE + 2) ** 2, k: C, mPad: opad, n: plan.tpad }, { ...meta, variant: `${meta.variant}/gemm` });
+    const XI = (TILE + 2) ** 2;
+    const gemmMeta = { ...meta, variant: `${meta.variant}/gemm` };
+    if (gemm === 'tiled128') {
+      const one = { N: 1, C, H: 1, W: plan.tpad, O: opad, KH: 1, KW: 1, OH: 1, OW: plan.tpad, stride: 1, pad: 0, dil: 1, relu: false };
+      const batch = { count: XI, x: C * plan.tpad, w: opad * C, y: opad * plan.tpad };
+      conv2dTiled(dev, 'tiled128', v, u, null, m, one, { ...gemmMeta, flops: 2 * XI * opad * C * plan.tpad }, batch);
+    } else {
+      batchedGemm(dev, u, v, m, { batch: XI, k: C, mPad: opad, n: plan.tpad }, gemmMeta);
+    }
     runKernel(dev, {
       ...meta, variant: `${meta.variant}/out`, shader: outShader, constants: { WG, D, TILE },
       uniforms: new Params().u32(O, g.OH, g.OW, band, plan.tw, tiles, plan.tpad, opad, O * tiles, g.relu ? 1 : 0, ty0).build(),

@@ -22,7 +22,7 @@ export const subgroupTesting = { off: false };
 
 /**
  * The subgroup size the subgroup fetch may assume, or 0 for the uniform one: a fixed size (WGSL
- * cannot ask for one) that divides the workgroup, on a CPU adapter (GPUs run 'tiled').
+ * cannot ask for one) that divides the workgroup, on a CPU adapter (GPUs run the tiled kernels, which have no such fetch).
  */
 export function subgroupLanes(dev: Device, wg: number): number {
   if (subgroupTesting.off) return 0;

@@ -6,8 +6,10 @@ import { Mulberry32 } from '../helpers/prng.ts';
 import { conv2d, conv2dOutputSize, conv2dTesting, Conv2dWeights, CONV2D_SHAPE_VARIANTS, CONV2D_VARIANTS, deadRim, pickVariant, type Geometry } from '../../src/kernels/conv2d.ts';
 import { batchedGemm, winogradPlan, winogradTile } from '../../src/kernels/conv2d_winograd.ts';
 import { tapRects, tapwiseRefusal, tapwiseWork } from '../../src/kernels/conv2d_tapwise.ts';
+import { tiledTesting } from '../../src/kernels/conv2d_tiled.ts';
 import { subgroupLanes, subgroupTesting } from '../../src/kernels/weight_fetch.ts';
 import { ShapeError } from '../../src/tensor/errors.ts';
+import type { Device } from '../../src/tensor/device.ts';
 
 const g = loadGolden('conv2d');
 const CASES = [...g.keys()].filter((k) => k.endsWith('.params')).map((k) => k.slice(0, -'.params'.length));
@@ -43,16 +45,18 @@ for (const name of CASES) {
     const tol = 1e-4 * (1 + maxAbs(ref.data));
     // The GEMM-based variants once more with the plain kernels, where subgroup twins would run.
     const plainToo = subgroupLanes(dev, 16) ? ['blocked', 'im2col', 'winograd', 'window'].map((v) => `${v}/plain`) : [];
-    // And Winograd with each tile size (winogradTile() picks one per shape).
+    // And Winograd with each tile size (winogradTile() picks one per shape), with lavapipe's GEMM
+    // and with the GPUs' ('tiled128', all (T+2)² GEMMs batched in one dispatch).
     // 'auto' (no variant): pickVariant's choice, after deadRim's pruning (dil24big runs as a 1×1).
     // And the tiled variants with their position tiles spread over x and z (as past 65,535 of
     // them), first: a tile left unwritten must not find this case's answer in a pooled buffer.
-    for (const run of ['tiled/z', 'tiled128/z', 'auto', ...CONV2D_VARIANTS, ...CONV2D_SHAPE_VARIANTS, ...plainToo, 'winograd/t4', 'winograd/t6']) {
-      const [named, option] = run.split('/');
+    for (const run of ['tiled/z', 'tiled128/z', 'auto', ...CONV2D_VARIANTS, ...CONV2D_SHAPE_VARIANTS, ...plainToo, 'winograd/t4', 'winograd/t6', 'winograd/t4/tiled', 'winograd/t6/tiled']) {
+      const [named, option, gemm] = run.split('/');
       const variant = named === 'auto' ? undefined : named;
       subgroupTesting.off = option === 'plain';
       conv2dTesting.winogradTile = option === 't4' ? 4 : option === 't6' ? 6 : 0;
-      conv2dTesting.maxGridDim = option === 'z' ? 2 : 0;
+      tiledTesting.maxGridDim = option === 'z' ? 2 : 0;
+      conv2dTesting.winogradGemm = gemm === 'tiled' ? 'tiled128' : null;
       const refused =
         variant === 'winograd' ? (c.KH !== 3 || c.KW !== 3 || c.stride !== 1) && /winograd.*3×3 kernel with stride 1/
         : variant === 'window' ? (c.stride !== 1 || c.dilation !== 1 || c.KW > 5) && /window.*stride 1, dilation 1/
@@ -70,7 +74,8 @@ for (const name of CASES) {
     }
     subgroupTesting.off = false;
     conv2dTesting.winogradTile = 0;
-    conv2dTesting.maxGridDim = 0;
+    tiledTesting.maxGridDim = 0;
+    conv2dTesting.winogradGemm = null;
     x.dispose();
     weights.dispose();
   });
@@ -312,14 +317,24 @@ test('conv2dOutputSize follows ⌊(H + 2p − (d(k−1)+1))/s⌋ + 1', () => {
 test('an adapter-appropriate variant is chosen by default', async () => {
   const dev = await getDevice();
   assert.ok((CONV2D_VARIANTS as readonly string[]).includes(pickVariant(dev)));
-  // On a GPU: 128 × 128 tiles for large layers of more than 64 channels (LargeFOV at 513).
-  const gpu = { info: { isFallbackAdapter: false } } as Parameters<typeof pickVariant>[0];
-  const layer = (C: number, H: number, O: number): Geometry => ({ N: 1, C, H, W: H, O, KH: 3, KW: 3, OH: H, OW: H, stride: 1, pad: 1, dil: 1, relu: true });
-  assert.is(pickVariant(gpu, undefined, layer(64, 513, 64)), 'tiled', 'conv1_2: 64 channels');
-  assert.is(pickVariant(gpu, undefined, layer(128, 129, 256)), 'tiled128', 'conv3_1: 131 × 2 tiles');
-  assert.is(pickVariant(gpu, undefined, layer(512, 65, 1024)), 'tiled128', 'fc6: 34 × 8 tiles');
-  assert.is(pickVariant(gpu, undefined, layer(1024, 65, 21)), 'tiled', 'fc8: 21 channels');
-  assert.is(pickVariant(gpu, undefined, layer(256, 33, 256)), 'tiled', '9 × 2 tiles: too few');
+  // On a GPU (LargeFOV at 513 and ASPP): Winograd for 3×3 layers where it saves half the
+  // multiplies, unless the input has under 16 channels; else 128 × 128 tiles for layers of more
+  // than 64 channels and enough tiles, else 64 × 64.
+  const gpu = { info: { isFallbackAdapter: false }, limits: { maxStorageBufferBindingSize: 2 ** 31 } } as unknown as Device;
+  const pick = (C: number, H: number, O: number, k = 3, dil = 1) => {
+    const w = Conv2dWeights.fromHost(dev, new Float32Array(O * C * k * k), [O, C, k, k], null, 'layer');
+    const OH = conv2dOutputSize(H, k, 1, dil * ((k - 1) / 2), dil);
+    const v = pickVariant(gpu, w, { N: 1, C, H, W: H, O, KH: k, KW: k, OH, OW: OH, stride: 1, pad: dil * ((k - 1) / 2), dil, relu: true });
+    w.dispose();
+    return v;
+  };
+  assert.is(pick(3, 513, 64), 'tiled', 'conv1_1: 3 input channels');
+  assert.is(pick(64, 513, 64), 'winograd', 'conv1_2');
+  assert.is(pick(512, 65, 1024, 3, 12), 'winograd', 'fc6: 0.24 of the multiplies');
+  assert.is(pick(2048, 65, 21, 3, 24), 'tiled', 'ASPP rate 24: Winograd would do 0.55 of them');
+  assert.is(pick(512, 65, 1024, 1), 'tiled128', 'fc7: 34 × 8 tiles');
+  assert.is(pick(1024, 65, 21, 1), 'tiled', 'fc8: 21 channels');
+  assert.is(pick(256, 33, 256, 1), 'tiled', '9 × 2 tiles: too few');
 });
 
 test('bad inputs throw ShapeErrors naming the layer and parameters', async () => {
@@ -337,7 +352,7 @@ test('bad inputs throw ShapeErrors naming the layer and parameters', async () =>
   assert.throws(() => conv2d(dev, x, w, { stride: 0 }), err(/stride/));
   assert.throws(() => conv2d(dev, x, w, { variant: 'nope' }), err(/variant/));
   const plain = Conv2dWeights.fromHost(dev, new Float32Array(54), [2, 3, 3, 3], null, 'fc6', { winograd: false });
-  assert.throws(() => conv2d(dev, x, plain, { pad: 1, variant: 'winograd' }), err(/winograd: true/));
+  assert.throws(() => conv2d(dev, x, plain, { pad: 1, variant: 'winograd' }), err(/winograd: false/));
   plain.dispose();
   const empty = dev.zeros([0, 3, 5, 5]);
   assert.throws(() => conv2d(dev, empty, w), err(/empty/));
