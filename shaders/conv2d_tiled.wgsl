@@ -1,7 +1,7 @@
 // conv2d as a classic tiled implicit GEMM for real GPUs: Y[o, pos] = Σ_k W[o, k] · X[k, pos],
 // k = (ci, kh, kw), pos = (n, oy, ox). Each workgroup computes a 64-channel × 64-position tile;
-// per 16-deep slice of k it stages W and the im2col'd X (gathered on the fly, zero outside the
-// padded input) in workgroup memory, then each of 256 invocations accumulates a 4×4 block from
+// per 16-deep slice of k it stages W and the im2col'd X (gathered on the fly by
+// conv2d_gather.wgsl, zero outside the padded input) in workgroup memory, then each of 256 invocations accumulates a 4×4 block from
 // vec4 reads of the shared tiles. Every global element is loaded once per tile, not 64 times.
 struct Params {
   c: u32, h: u32, w: u32, o: u32,
@@ -36,13 +36,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   let ty = lid / 16u;   // 4 channels
 
   // The one position this invocation gathers for the X tile, fixed for the whole k loop.
-  let lp = pos0 + lid % BN;
-  let lvalid = lp < p.positions;
-  let lox = lp % p.ow;
-  let loy = (lp / p.ow) % p.oh;
-  let ln = lp / (p.ow * p.oh);
-  let iy0 = i32(loy * p.stride) - i32(p.pad);
-  let ix0 = i32(lox * p.stride) - i32(p.pad);
+  let gp = gatherPos(pos0 + lid % BN);
   let opad = (p.o + 7u) / 8u * 8u;
 
   var acc: array<vec4f, 4>;
@@ -57,20 +51,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       var wv = 0.0;
       if (k < p.k && o < opad) { wv = wt[((o / 8u) * p.k + k) * 8u + o % 8u]; }
       As[kk * 16u + oo / 4u][oo % 4u] = wv;
-      // X tile: (kb, lid % BN), with k split into (ci, kh, kw).
+      // X tile: (kb, lid % BN).
       let kb = lid / BN + 4u * j;
-      let kx = k0 + kb;
-      var xv = 0.0;
-      if (kx < p.k && lvalid) {
-        let ci = kx / (KH * KW);
-        let r = kx % (KH * KW);
-        let iy = iy0 + i32((r / KW) * p.dil);
-        let ix = ix0 + i32((r % KW) * p.dil);
-        if (iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w)) {
-          xv = x[((ln * p.c + ci) * p.h + u32(iy)) * p.w + u32(ix)];
-        }
-      }
-      Bs[kb * 16u + (lid % BN) / 4u][lid % 4u] = xv;
+      Bs[kb * 16u + (lid % BN) / 4u][lid % 4u] = gatherX(gp, k0 + kb, 0u);
     }
     workgroupBarrier();
     for (var kk = 0u; kk < BK; kk++) {

@@ -66,13 +66,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
   // The one position this invocation gathers for the X tile (at k = k0 + lid/128 + 2j), fixed
   // for the whole k loop.
   let col = lid % 128u;
-  let lp = pos0 + col;
-  let lvalid = lp < p.positions;
-  let lox = lp % p.ow;
-  let loy = (lp / p.ow) % p.oh;
-  let ln = lp / (p.ow * p.oh);
-  let iy0 = i32(loy * p.stride) - i32(p.pad);
-  let ix0 = i32(lox * p.stride) - i32(p.pad);
+  let gp = gatherPos(pos0 + col);
 
   var ra: vec4f;
   var rb: array<f32, 4>;
@@ -85,19 +79,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
       let k = s * BK + wk;
       ra = vec4f(0.0);
       if (wvalid && k < p.k) { ra = wt[wbase + (wb * p.k + k) * 2u + wh]; }
-      for (var j = 0u; j < 4u; j++) {
-        let kx = s * BK + lid / 128u + 2u * j;
-        rb[j] = 0.0;
-        if (kx < p.k && lvalid) {
-          let ci = kx / (KH * KW);
-          let r = kx % (KH * KW);
-          let iy = iy0 + i32((r / KW) * p.dil);
-          let ix = ix0 + i32((r % KW) * p.dil);
-          if (iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w)) {
-            rb[j] = x[xbase + ((ln * p.c + ci) * p.h + u32(iy)) * p.w + u32(ix)];
-          }
-        }
-      }
+      for (var j = 0u; j < 4u; j++) { rb[j] = gatherX(gp, s * BK + lid / 128u + 2u * j, xbase); }
     }
     if (s > 0u) {
       let buf = ((s - 1u) % 2u) * BK;

@@ -1,5 +1,6 @@
-import tiledShader from '../../shaders/conv2d_tiled.wgsl';
-import tiled128Shader from '../../shaders/conv2d_tiled128.wgsl';
+import gatherShader from '../../shaders/conv2d_gather.wgsl';
+import tiledBody from '../../shaders/conv2d_tiled.wgsl';
+import tiled128Body from '../../shaders/conv2d_tiled128.wgsl';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { Geometry } from './conv2d.ts';
@@ -38,7 +39,7 @@ export function conv2dTiled(
   if (variant === 'tiled128') uniforms.u32(zTiles, batch.x, batch.w / 4, batch.y);
   runKernel(dev, {
     ...meta,
-    shader: variant === 'tiled' ? tiledShader : tiled128Shader,
+    shader: gatherShader + (variant === 'tiled' ? tiledBody : tiled128Body),
     constants: { KH: g.KH, KW: g.KW, ...(variant === 'tiled128' && { BIAS: bias ? 1 : 0 }) },
     uniforms: uniforms.build(),
     // Without a bias the binding is never read; the weights stand in for it.
