@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { getDevice } from '../helpers/device.ts';
 import { assertScores, assertTinyInputs } from '../helpers/models.ts';
@@ -138,6 +138,7 @@ test('a mis-shaped tensor, a truncated file and a foreign file are refused with 
       (e: Error) => assert.ok(e instanceof WeightFileError && pattern.test(e.message), e.message),
     );
   }
+  rmSync(tmp, { recursive: true });
 });
 
 test('tiny and odd inputs (1×1, 2×3, 17×9) give finite scores of the input\'s size', async () => {
