@@ -9,8 +9,8 @@
 //   ([O/8][K][8]: 8 channels × 8 k), written to workgroup memory whole.
 // - Two buffers of each tile: the next slice is loaded into registers before the current one is
 //   multiplied, written after, and one barrier per slice separates the two uses of a buffer.
-// - Batches: the same GEMM over `batches` independent (x, w, y) triples at fixed strides, for
-//   Winograd's (T+2)² GEMMs on GPUs (a 1×1 conv each: conv2d_winograd.ts).
+// - Batches: grid z also counts independent GEMMs of one shape, their x, w and y at fixed
+//   strides: Winograd's (T+2)² GEMMs on GPUs, a 1×1 conv each, in one dispatch (conv2d_winograd.ts).
 struct Params {
   c: u32, h: u32, w: u32, o: u32,
   oh: u32, ow: u32, k: u32, positions: u32,   // K = C·KH·KW, positions = N·OH·OW
