@@ -12,6 +12,12 @@ import { agreement, hasCase, LARGEFOV, loadCase, type CrfCase } from './crf_fixt
 // ≥ 99.99 % equal labels (float-perturbed builds of the reference itself stay within 9e-6).
 const SAME = { max: 1e-4, labels: 0.9999 };
 
+test('argmaxLabels takes the first of tied labels, as the reference\'s map does (`mx < p[j]`)', () => {
+  // Pixels: a tie at the max between labels 1 and 2; all equal; a clear max at the last label.
+  const q = new Float32Array([0.1, 0.45, 0.45, 1 / 3, 1 / 3, 1 / 3, 0, 0.25, 0.75]);
+  assert.equal([...argmaxLabels(q, 3)], [1, 0, 2]);
+});
+
 test('small_64x48 on the GPU: Q after 0, 1, 5 and 10 iterations match the C++ reference, lattices built on the CPU and on the GPU', async () => {
   if (!hasCase('small_64x48')) return console.warn('skipped: ../shared/fixtures/crf missing');
   const dev = await getDevice();
