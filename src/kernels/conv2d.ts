@@ -27,11 +27,10 @@ export interface Conv2dOptions {
    * 'direct': one output per invocation, the readable reference. 'tiled': workgroup-memory
    * implicit GEMM (for GPUs), 64 × 64 tiles; 'tiled128': the same with 128 × 128 tiles, 8 × 8
    * outputs per invocation and double-buffered slices (for large layers on GPUs). 'blocked':
-   * register-blocked implicit GEMM with no workgroup memory (for lavapipe; 1×1 stride-1 convs run
-   * as a plain GEMM). 'im2col': explicit unfold + the
-   * register-blocked GEMM. 'winograd': F(6×6, 3×3) or F(4×4, 3×3) by shape, 3×3 stride 1 only.
-   * 'window': 'blocked' with the input read as aligned vec4s (stride 1, dilation 1, KW ≤ 5).
-   * Default: pickVariant().
+   * register-blocked implicit GEMM with no workgroup memory (for lavapipe; 1×1 stride-1 convs
+   * run as a plain GEMM). 'im2col': explicit unfold + the register-blocked GEMM. 'winograd':
+   * F(6×6, 3×3) or F(4×4, 3×3) by shape, 3×3 stride 1 only. 'window': 'blocked' with the input
+   * read as aligned vec4s (stride 1, dilation 1, KW ≤ 5). Default: pickVariant().
    */
   variant?: string;
 }
