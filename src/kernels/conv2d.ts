@@ -241,7 +241,7 @@ export function pickVariant(dev: Device, w?: Conv2dWeights, g?: Geometry): strin
  * Both thresholds are a design estimate, not yet measured on a GPU (none lent so far); `bench
  * conv2d --preset largefov-513` compares the two per layer.
  */
-export function useTiled128(g: Geometry): boolean {
+function useTiled128(g: Geometry): boolean {
   return g.O > 64 && Math.ceil((g.N * g.OH * g.OW) / 128) * Math.ceil(g.O / 128) >= 128;
 }
 
