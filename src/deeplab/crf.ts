@@ -161,6 +161,11 @@ export async function runCrf(dev: Device, prep: CrfPrepared, unary: Float32Array
   checkUnary(unary, prep.width * prep.height, numLabels, prep.width, prep.height);
   if (!Number.isInteger(iterations) || iterations < 0) throw new CrfError(`crf: iterations must be an integer ≥ 0, got ${iterations}`);
   checkStorage(storage);
+  return runChecked(dev, prep, unary, numLabels, iterations, storage);
+}
+
+/** runCrf once its arguments are checked (denseCrf checks them before building the lattices). */
+function runChecked(dev: Device, prep: CrfPrepared, unary: Float32Array, numLabels: number, iterations: number, storage: CrfStorage = 'f32') {
   return meanField(dev, prep.width * prep.height, unary, numLabels, iterateLattice(dev, prep.plan, numLabels, iterations, storage));
 }
 
@@ -236,7 +241,8 @@ export async function denseCrf(dev: Device, image: RgbImage, unary: Float32Array
   const prep = await prepareCrf(dev, image, params);
   const t1 = performance.now();
   try {
-    const r = await runCrf(dev, prep, unary, numLabels, params.iterations, params.storage);
+    // checkParams, checkCrfSize and checkUnary above are runCrf's checks: the unary is not scanned again.
+    const r = await runChecked(dev, prep, unary, numLabels, params.iterations, params.storage);
     return { ...r, lattice: prep.lattice, ms: { lattice: t1 - t0, iterations: performance.now() - t1 } };
   } finally {
     prep.dispose();
