@@ -149,9 +149,10 @@ test('a tensor used on another device is refused by name, before anything reache
   assert.throws(() => dev.write(theirs, [0, 0]), wrong(/write/));
   await dev.download(theirs).then(() => assert.unreachable('downloaded'), (e) => assert.ok(wrong(/download/)(e), String(e)));
   // Both devices still work afterwards.
-  assert.equal([...(await relu(dev, mine).download())], [1, 0]);
+  const y = relu(dev, mine);
+  assert.equal([...(await y.download())], [1, 0]);
   assert.equal([...(await relu(other, theirs).download())], [3, 0]);
-  mine.dispose();
+  for (const t of [mine, y]) t.dispose();
   other.destroy();
 });
 
