@@ -46,45 +46,10 @@ struct Params {
 
 override D: u32;
 const WG = 256u;
-const_assert WG == 256u;   // workgroup_scan works in 16 groups of 16
 const ITEMS = 8u;
 const TILE = WG * ITEMS;
 
-var<workgroup> partial: array<u32, WG>;
-var<workgroup> groups: array<u32, 17>;
 var<workgroup> tile_total: atomic<u32>;
-
-/**
- * The exclusive prefix of v over the workgroup's threads, and their total. Serial within 16 groups
- * of 16, then over the groups: 4 barriers, where a log-step scan needs 17 (lavapipe runs a
- * workgroup's SIMD slices as coroutines, and each barrier switches them all).
- */
-fn workgroup_scan(lid: u32, v: u32) -> vec2u {
-  partial[lid] = v;
-  workgroupBarrier();
-  if (lid < 16u) {
-    var run = 0u;
-    for (var i = lid * 16u; i < lid * 16u + 16u; i++) {
-      run += partial[i];
-      partial[i] = run;
-    }
-    groups[lid] = run;
-  }
-  workgroupBarrier();
-  if (lid == 0u) {
-    var run = 0u;
-    for (var g = 0u; g < 16u; g++) {
-      let c = groups[g];
-      groups[g] = run;
-      run += c;
-    }
-    groups[16] = run;
-  }
-  workgroupBarrier();
-  let r = vec2u(groups[lid / 16u] + partial[lid] - v, groups[16]);
-  workgroupBarrier();
-  return r;
-}
 
 /** Vertices starting among sorted entries [first, last): runs of equal keys, read once each. */
 fn count_starts(first: u32, last: u32) -> u32 {

@@ -30,17 +30,15 @@ const WG = 128u;
 // measured 1.5× faster than 16 on lavapipe. src/kernels/radix_sort.ts mirrors TILE.
 const ITEMS = 32u;
 const TILE = WG * ITEMS;
-const RAKE = 16u;                // threads that scan serially in scan_exclusive
-const RUN = WG / RAKE;
 const PARTS = WG / MAX_RADIX;    // count: partial sums per digit
 
-// Scatter: (digit, thread) counts, then their scan plus the tile's global bases. 8 KiB, under the
-// 16 KiB every WebGPU device offers.
+// Scatter: (digit, thread) counts, then their scan (workgroup_scan.wgsl, prepended by the host)
+// plus the tile's global bases. 8 KiB, under the 16 KiB every WebGPU device offers.
 var<workgroup> cells: array<u32, MAX_RADIX * WG>;
-var<workgroup> sums: array<u32, WG>;
-var<workgroup> rake: array<u32, RAKE>;
 var<workgroup> tile_base: array<u32, MAX_RADIX>;
+// Count: per-thread packed digit counts, then per-(part, digit) sums.
 var<workgroup> packed: array<vec4u, WG>;
+var<workgroup> sums: array<u32, WG>;
 
 fn digit_of(key: vec2u) -> u32 {
   let word = select(key.x, key.y, p.shift >= 32u);
@@ -49,36 +47,6 @@ fn digit_of(key: vec2u) -> u32 {
 
 fn bump(c: ptr<function, vec4u>, d: u32) { (*c)[d >> 2u] += 1u << ((d & 3u) * 8u); }
 fn byte_of(c: vec4u, d: u32) -> u32 { return (c[d >> 2u] >> ((d & 3u) * 8u)) & 0xffu; }
-
-// Exclusive prefix sum of v over the workgroup's threads. Raking: RAKE threads scan RUN values
-// each, one thread scans their totals; 4 barriers where Hillis–Steele takes 14, which
-// dominated on lavapipe. Call in uniform control flow.
-fn scan_exclusive(lid: u32, v: u32) -> u32 {
-  sums[lid] = v;
-  workgroupBarrier();
-  if (lid < RAKE) {
-    var s = 0u;
-    for (var j = lid * RUN; j < lid * RUN + RUN; j++) {
-      let x = sums[j];
-      sums[j] = s;
-      s += x;
-    }
-    rake[lid] = s;
-  }
-  workgroupBarrier();
-  if (lid == 0u) {
-    var s = 0u;
-    for (var j = 0u; j < RAKE; j++) {
-      let x = rake[j];
-      rake[j] = s;
-      s += x;
-    }
-  }
-  workgroupBarrier();
-  let r = sums[lid] + rake[lid / RUN];
-  workgroupBarrier();   // the next caller may overwrite sums
-  return r;
-}
 
 @compute @workgroup_size(WG)
 fn count(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u,
@@ -117,7 +85,7 @@ fn scan(@builtin(local_invocation_index) lid: u32) {
   let end = min(start + chunk, m);
   var s = 0u;
   for (var i = start; i < end; i++) { s += counts[i]; }
-  var run = scan_exclusive(lid, s);
+  var run = workgroup_scan(lid, s).x;
   for (var i = start; i < end; i++) {
     let c = counts[i];
     counts[i] = run;
@@ -145,7 +113,7 @@ fn scatter(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3
   let c0 = lid * p.radix;
   var s = 0u;
   for (var j = 0u; j < p.radix; j++) { s += cells[c0 + j]; }
-  var run = scan_exclusive(lid, s);
+  var run = workgroup_scan(lid, s).x;
   for (var j = 0u; j < p.radix; j++) {
     let x = cells[c0 + j];
     cells[c0 + j] = run;

@@ -1,5 +1,6 @@
 import keyWgsl from '../../shaders/crf_lattice_key.wgsl';
 import tablesWgsl from '../../shaders/crf_lattice_tables.wgsl';
+import scanWgsl from '../../shaders/workgroup_scan.wgsl';
 import type { Device } from '../tensor/device.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { keyLayoutParams, type KeyLayout } from './lattice_coords.ts';
@@ -8,7 +9,7 @@ import { grid1d, Params, runKernel } from './runner.ts';
 // The GPU lattice build's steps after the sort (shaders/crf_lattice_tables.wgsl): vertex ids from
 // runs of equal keys, the CRF plan's tables, blur neighbours. src/deeplab/crf_plan_gpu.ts runs them.
 
-const SHADER = keyWgsl + tablesWgsl;
+const SHADER = keyWgsl + scanWgsl + tablesWgsl;
 const TILE = 2048;
 
 interface TableParams {

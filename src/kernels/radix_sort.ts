@@ -1,9 +1,12 @@
-import shader from '../../shaders/radix_sort.wgsl';
+import sortShader from '../../shaders/radix_sort.wgsl';
+import scanShader from '../../shaders/workgroup_scan.wgsl';
 import type { Device } from '../tensor/device.ts';
 import { LimitError } from '../tensor/errors.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { copyBlocks } from './copy.ts';
 import { grid1d, Params, runKernel } from './runner.ts';
+
+const shader = scanShader + sortShader;
 
 /** Elements per workgroup tile: shaders/radix_sort.wgsl's WG × ITEMS. */
 const TILE = 128 * 32;
