@@ -1,5 +1,5 @@
 import { fmtShape } from '../tensor/errors.ts';
-import { f16ToF32, WeightFileError, type HostTensor } from './safetensors.ts';
+import { bf16ToF32, f16ToF32, FLOAT_DTYPES, WeightFileError, type HostTensor } from './safetensors.ts';
 
 // PyTorch `torch.save` files holding a state dict (deeplab-spec §4): (a) the zip format of
 // PyTorch ≥ 1.6 (`<prefix>/data.pkl` plus one stored entry per storage, `<prefix>/data/<key>`);
@@ -7,9 +7,10 @@ import { f16ToF32, WeightFileError, type HostTensor } from './safetensors.ts';
 // storage keys, then per key an int64 element count and the raw bytes). Only the pickle opcodes
 // and globals a state dict needs are understood: no code is ever run.
 
-const STORAGE_DTYPES: Record<string, [HostTensor['dtype'] | 'F64', number]> = {
+const STORAGE_DTYPES: Record<string, [HostTensor['dtype'], number]> = {
   FloatStorage: ['F32', 4],
   HalfStorage: ['F16', 2],
+  BFloat16Storage: ['BF16', 2],
   DoubleStorage: ['F64', 8],
   LongStorage: ['I64', 8],
   IntStorage: ['I32', 4],
@@ -152,8 +153,9 @@ function materialise(name: string, t: TensorRef, bytes: Uint8Array | undefined, 
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const read = (e: number): number =>
     dtype === 'F32' ? dv.getFloat32(e * 4, true) : dtype === 'F64' ? dv.getFloat64(e * 8, true) : dtype === 'F16' ? f16ToF32(dv.getUint16(e * 2, true))
+      : dtype === 'BF16' ? bf16ToF32(dv.getUint16(e * 2, true))
       : dtype === 'I64' ? Number(dv.getBigInt64(e * 8, true)) : dtype === 'I32' ? dv.getInt32(e * 4, true) : bytes[e];
-  const isFloat = dtype === 'F32' || dtype === 'F64' || dtype === 'F16';
+  const isFloat = FLOAT_DTYPES.includes(dtype);
   const data = isFloat ? new Float32Array(n) : new Int32Array(n);
   // Row-major walk over the shape, through the strides (a view, a transpose or a slice).
   const idx = new Array(t.shape.length).fill(0);
@@ -166,7 +168,7 @@ function materialise(name: string, t: TensorRef, bytes: Uint8Array | undefined, 
       idx[k] = 0;
     }
   }
-  return { dtype: dtype === 'F64' || dtype === 'F16' ? 'F32' : dtype, shape: t.shape, data };
+  return { dtype, shape: t.shape, data };
 }
 
 /** The zip's entries by name: where each stored (uncompressed) file's bytes lie. */

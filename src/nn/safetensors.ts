@@ -1,8 +1,12 @@
 import { AtrousError, fmtShape } from '../tensor/errors.ts';
 
-/** One tensor read from a safetensors file, converted to a 32-bit typed array. */
+/**
+ * One tensor read from a weight file, converted to a 32-bit typed array: floating-point types
+ * (F16, BF16, F64) to float32 as PyTorch's .float() converts them, integers to int32. `dtype` is
+ * the file's.
+ */
 export interface HostTensor {
-  dtype: 'F32' | 'I32' | 'U8' | 'F16' | 'I64';
+  dtype: 'F32' | 'I32' | 'U8' | 'F16' | 'BF16' | 'F64' | 'I64';
   shape: number[];
   data: Float32Array | Int32Array;
 }
@@ -11,7 +15,10 @@ export class WeightFileError extends AtrousError {
   override name = 'WeightFileError';
 }
 
-const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, I32: 4, I64: 8, U8: 1 };
+const DTYPE_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2, F64: 8, I32: 4, I64: 8, U8: 1 };
+
+/** The floating-point element types, read as float32. */
+export const FLOAT_DTYPES: readonly string[] = ['F32', 'F16', 'BF16', 'F64'];
 
 /** An IEEE half (as its 16 bits) as a number. */
 export function f16ToF32(h: number): number {
@@ -21,6 +28,14 @@ export function f16ToF32(h: number): number {
   if (e === 0) return s * m * 2 ** -24;
   if (e === 31) return m ? NaN : s * Infinity;
   return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+const bf16Bits = new Uint32Array(1);
+const bf16Value = new Float32Array(bf16Bits.buffer);
+/** A bfloat16 (as its 16 bits) as a number: float32's upper half, so exact. */
+export function bf16ToF32(h: number): number {
+  bf16Bits[0] = h << 16;
+  return bf16Value[0];
 }
 
 /**
@@ -48,7 +63,7 @@ export function parseSafetensors(bytes: Uint8Array, what = 'safetensors file'): 
     if (name === '__metadata__') continue;
     const e = raw as { dtype?: string; shape?: number[]; data_offsets?: number[] };
     const dtype = e.dtype ?? '';
-    if (!(dtype in DTYPE_BYTES)) throw new WeightFileError(`${what}: tensor "${name}" has dtype ${dtype}; supported are F32, F16, I32, I64, U8`);
+    if (!(dtype in DTYPE_BYTES)) throw new WeightFileError(`${what}: tensor "${name}" has dtype ${dtype}; supported are ${Object.keys(DTYPE_BYTES).join(', ')}`);
     const shape = e.shape ?? [];
     const [begin, end] = e.data_offsets ?? [];
     const n = shape.reduce((a, b) => a * b, 1);
@@ -69,6 +84,12 @@ export function parseSafetensors(bytes: Uint8Array, what = 'safetensors file'): 
     } else if (dtype === 'F16') {
       data = new Float32Array(n);
       for (let i = 0; i < n; i++) data[i] = f16ToF32(view.getUint16(i * 2, true));
+    } else if (dtype === 'BF16') {
+      data = new Float32Array(n);
+      for (let i = 0; i < n; i++) data[i] = bf16ToF32(view.getUint16(i * 2, true));
+    } else if (dtype === 'F64') {
+      data = new Float32Array(n); // each store rounds to float32, to nearest even, as .float() does
+      for (let i = 0; i < n; i++) data[i] = view.getFloat64(i * 8, true);
     } else if (dtype === 'I32') {
       data = new Int32Array(n);
       for (let i = 0; i < n; i++) data[i] = view.getInt32(i * 4, true);

@@ -1,7 +1,7 @@
 import { fmtShape } from '../tensor/errors.ts';
 import { caffeTensors, readCaffemodel } from './caffemodel.ts';
 import { readPth } from './pth.ts';
-import { parseSafetensors, WeightFileError, type HostTensor } from './safetensors.ts';
+import { FLOAT_DTYPES, parseSafetensors, WeightFileError, type HostTensor } from './safetensors.ts';
 
 export type WeightFormat = 'safetensors' | 'caffemodel' | 'pth';
 
@@ -71,7 +71,7 @@ export function checkWeights(tensors: Map<string, HostTensor>, expected: Map<str
   for (const [name, shape] of expected) {
     const t = tensors.get(name);
     if (!t) missing.push(`missing ${name} ${fmtShape(shape)}`);
-    else if (t.dtype !== 'F32' && t.dtype !== 'F16') wrong.push(`${name} holds ${t.dtype}, expected floating point (F32 or F16)`);
+    else if (!FLOAT_DTYPES.includes(t.dtype)) wrong.push(`${name} holds ${t.dtype}, expected floating point (${FLOAT_DTYPES.join(', ')})`);
     else if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
       wrong.push(`${name} is ${fmtShape(t.shape)}, expected ${fmtShape(shape)}`);
     }

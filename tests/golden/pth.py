@@ -6,7 +6,7 @@ Writes
   tests/fixtures/pth/checkpoint.pth     {'epoch': 3, 'state_dict': ...}, zip format
   tests/fixtures/pth/module.pth         a whole nn.Module (not a state dict: must be refused)
   tests/fixtures/pth.safetensors        the expected tensors, contiguous float32 / int32
-The state dict holds what real files hold: parameters, float16 and float64 tensors, an int64
+The state dict holds what real files hold: parameters, float16, bfloat16 and float64 tensors, an int64
 scalar (num_batches_tracked), a transposed view, a slice at a storage offset, two tensors sharing
 one storage, an empty tensor.
 The legacy format names storages by their memory address, so state_legacy.pth differs byte-wise
@@ -26,6 +26,7 @@ sd = collections.OrderedDict()
 sd['conv.weight'] = torch.nn.Parameter(torch.randn(4, 3, 3, 3))
 sd['conv.bias'] = torch.randn(4)
 sd['half'] = torch.randn(2, 5).half()
+sd['brain'] = torch.randn(3, 2).bfloat16()
 sd['double'] = torch.randn(3).double()
 sd['bn.num_batches_tracked'] = torch.tensor(12345, dtype=torch.int64)
 sd['transposed'] = base.t()          # strides (1, 10)

@@ -1,0 +1,29 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { golden, loadGolden } from '../helpers/assert.ts';
+import { checkWeights } from '../../src/nn/weights.ts';
+
+// tests/golden/safetensors_dtypes.py: each tensor in its own dtype beside what PyTorch's
+// .float() / .int() makes of it. Compared bit for bit (Object.is: -0 is not 0, NaN is NaN).
+const g = loadGolden('safetensors_dtypes');
+
+for (const [name, dtype] of [['f16', 'F16'], ['bf16', 'BF16'], ['f64', 'F64'], ['i64', 'I64']] as const) {
+  test(`${dtype} tensors read as PyTorch converts them (signed zeros, subnormals, infinities, NaN, rounding)`, () => {
+    const got = golden(g, name);
+    const ref = golden(g, `${name}.expected`);
+    assert.is(got.dtype, dtype, "the file's dtype");
+    assert.ok(got.data instanceof (name === 'i64' ? Int32Array : Float32Array), 'a 32-bit array');
+    assert.equal(got.shape, ref.shape);
+    for (let i = 0; i < ref.data.length; i++) {
+      assert.ok(Object.is(got.data[i], ref.data[i]), `${name}[${i}]: ${got.data[i]}, PyTorch ${ref.data[i]}`);
+    }
+  });
+}
+
+test('floating-point weights of every width pass the weight check; integers are named', () => {
+  const only = (...names: string[]) => new Map(names.map((n) => [n, golden(g, n)]));
+  checkWeights(only('f16', 'bf16', 'f64'), new Map([['f16', [2, 16]], ['bf16', [4, 8]], ['f64', [16]]]), 'dtypes.safetensors');
+  assert.throws(() => checkWeights(only('i64'), new Map([['i64', [2, 3]]]), 'dtypes.safetensors'), (e: Error) => /i64 holds I64, expected floating point/.test(e.message));
+});
+
+test.run();
