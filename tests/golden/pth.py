@@ -4,6 +4,7 @@ Writes
   tests/fixtures/pth/state_zip.pth      a state dict, zip format (PyTorch >= 1.6 default)
   tests/fixtures/pth/state_legacy.pth   the same, legacy format (_use_new_zipfile_serialization=False)
   tests/fixtures/pth/checkpoint.pth     {'epoch': 3, 'state_dict': ...}, zip format
+  tests/fixtures/pth/checkpoint_model.pth  {'model': ...} (a one-item dict: pickle's SETITEM)
   tests/fixtures/pth/module.pth         a whole nn.Module (not a state dict: must be refused)
   tests/fixtures/pth.safetensors        the expected tensors, contiguous float32 / int32
 The state dict holds what real files hold: parameters, float16, bfloat16 and float64 tensors, an int64
@@ -38,6 +39,7 @@ os.makedirs(d, exist_ok=True)
 torch.save(sd, os.path.join(d, 'state_zip.pth'))
 torch.save(sd, os.path.join(d, 'state_legacy.pth'), _use_new_zipfile_serialization=False)
 torch.save({'epoch': 3, 'state_dict': sd}, os.path.join(d, 'checkpoint.pth'))
+torch.save({'model': sd}, os.path.join(d, 'checkpoint_model.pth'))
 torch.save(torch.nn.Linear(2, 2), os.path.join(d, 'module.pth'))
 expected = {}
 for k, v in sd.items():

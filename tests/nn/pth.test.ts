@@ -12,7 +12,7 @@ const g = loadGolden('pth');
 const dir = `${repoRoot}/tests/fixtures/pth`;
 const file = (f: string) => readFileSync(`${dir}/${f}`);
 
-for (const f of ['state_zip.pth', 'state_legacy.pth', 'checkpoint.pth']) {
+for (const f of ['state_zip.pth', 'state_legacy.pth', 'checkpoint.pth', 'checkpoint_model.pth']) {
   test(`${f}: every tensor as PyTorch holds it (views, offsets, shared storage, f16, f64, int64)`, () => {
     const t = parseWeights(file(f), f);
     assert.is(t.format, 'pth');
