@@ -27,10 +27,16 @@ export interface Lattice {
 
 const f32 = Math.fround;
 
-/** SSE's _mm_round_ps / cvtps under the default MXCSR: ties go to the even integer. */
-function roundHalfEven(v: number): number {
-  const r = Math.round(v); // ties towards +∞
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+/**
+ * SSE's _mm_round_ps / cvtps under the default MXCSR: ties go to the even integer. Adding and
+ * taking away 1.5·2^52 leaves no fraction bits in a double, so the addition itself rounds, to
+ * nearest even (exact for |v| < 2^51; the features are far smaller); a branch on ties and a
+ * remainder, as Math.round needs, cost more.
+ */
+const RNE = 1.5 * 2 ** 52;
+export function roundHalfEven(v: number): number {
+  const r = v + RNE - RNE;
+  return r === 0 ? v * 0 : r; // −0.5 rounds to −0, as in SSE
 }
 
 /**
@@ -77,7 +83,10 @@ class KeyTable {
   }
   /** The id of key k[off..off+d), inserted with the next id if new. */
   insert(k: Int32Array, off: number): number {
-    const h = this.hash(k, off);
+    return this.insertHashed(k, off, this.hash(k, off));
+  }
+  /** insert() for a key whose hash() the caller has computed (h = keyHash(...)). */
+  insertHashed(k: Int32Array, off: number, h: number): number {
     const s = this.slot(k, off, h);
     if (this.slots[s] !== 0) return (this.slots[s] & this.mask) - 1;
     const id = this.size++;
@@ -162,7 +171,7 @@ function splatVertices(features: Float32Array, d: number, n: number, table: KeyT
   // reference's float32 arithmetic rounds). No fill()/set() calls: per pixel they cost more than
   // the loops they replace.
   const elevated = new Float64Array(d1);
-  const rem0 = new Float64Array(d1);
+  const rem0 = new Int32Array(d1);
   const residual = new Float64Array(d1);
   const rank = new Int32Array(d1);
   const bary = new Float64Array(d + 2);
@@ -191,8 +200,9 @@ function splatVertices(features: Float32Array, d: number, n: number, table: KeyT
     // Rank of each coordinate's residual (ties: the later coordinate ranks higher).
     for (let i = 0; i < d; i++) {
       for (let j = i + 1; j <= d; j++) {
-        if (residual[i] < residual[j]) rank[i]++;
-        else rank[j]++;
+        const below = +(residual[i] < residual[j]); // branch-free: the comparisons are data-dependent
+        rank[i] += below;
+        rank[j] += 1 - below;
       }
     }
     // Bring the point back onto the plane if the rounding left it off (sum ≠ 0).
@@ -217,15 +227,19 @@ function splatVertices(features: Float32Array, d: number, n: number, table: KeyT
     // in the table already, so reusing its id skips a lookup and changes no id.
     for (let r = 0; r <= d; r++) {
       let same = k > 0;
+      let h = 0; // KeyTable's hash, folded in as the key is formed
       for (let i = 0; i < d; i++) {
         const key = rem0[i] + canonical[r * d1 + rank[i]];
         same = same && key === prevKeys[r * d + i];
         keys[r * d + i] = key;
+        h = Math.imul(h + key, 1664525);
       }
-      offsets[k * d1 + r] = same ? offsets[(k - 1) * d1 + r] : table.insert(keys, r * d);
+      offsets[k * d1 + r] = same ? offsets[(k - 1) * d1 + r] : table.insertHashed(keys, r * d, h ^ (h >>> 15));
       weights[k * d1 + r] = bary[r];
     }
-    [keys, prevKeys] = [prevKeys, keys];
+    const t = keys;
+    keys = prevKeys;
+    prevKeys = t;
   }
 }
 

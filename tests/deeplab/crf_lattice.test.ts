@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { denseCrfCpu, fastExp } from '../../src/deeplab/crf_reference.ts';
-import { bilateralFeatures, buildLattice, filterCpu, normalisation, positionalFeatures } from '../../src/deeplab/lattice.ts';
+import { bilateralFeatures, buildLattice, filterCpu, normalisation, positionalFeatures, roundHalfEven } from '../../src/deeplab/lattice.ts';
 import { hasCase, LARGEFOV, loadCase } from './crf_fixtures.ts';
 
 test('lattice of a tiny 1-d signal: weights sum to 1, neighbours are symmetric', () => {
@@ -33,6 +33,17 @@ test('normalisation(lat, w) is bit-identical to w · 1/(filterCpu(ones) + 1e-20)
       assert.equal(normalisation(lat, weight), expected, `d=${lat.d}, w=${weight}`);
     }
   }
+});
+
+test('roundHalfEven rounds as SSE does under the default MXCSR: ties to the even integer', () => {
+  // [value, IEEE round-to-nearest-even]: ties both ways and signs, neighbours of ties one float32
+  // ulp away, and float32's last values with a fraction bit.
+  const cases: [number, number][] = [
+    [0.5, 0], [1.5, 2], [2.5, 2], [3.5, 4], [-0.5, -0], [-1.5, -2], [-2.5, -2], [-3.5, -4],
+    [Math.fround(0.5 - 2 ** -25), 0], [Math.fround(2.5 + 2 ** -22), 3], [Math.fround(-2.5 - 2 ** -22), -3],
+    [8388606.5, 8388606], [8388607.5, 8388608], [-8388607.5, -8388608], [1e6 + 0.25, 1e6], [7, 7], [0, 0],
+  ];
+  for (const [v, want] of cases) assert.ok(Object.is(roundHalfEven(v), want), `roundHalfEven(${v}) = ${roundHalfEven(v)}, want ${want}`);
 });
 
 test('fast_exp: the reference polynomial, exactly 0 below -20', () => {
