@@ -166,20 +166,66 @@ function splatVertices(features: Float32Array, d: number, n: number, table: KeyT
   // canonical[r][i]: the offset of coordinate i's vertex of remainder r, given i's rank.
   const canonical = new Int32Array(d1 * d1);
   for (let r = 0; r <= d; r++) for (let j = 0; j <= d; j++) canonical[r * d1 + j] = j <= d - r ? r : r - d1;
-  const { scale, invD1 } = elevation(d);
-  // Per-pixel scratch, allocated once (float32 values held in doubles, rounded by f32 where the
-  // reference's float32 arithmetic rounds). No fill()/set() calls: per pixel they cost more than
-  // the loops they replace.
-  const elevated = new Float64Array(d1);
-  const rem0 = new Int32Array(d1);
-  const residual = new Float64Array(d1);
-  const rank = new Int32Array(d1);
-  const bary = new Float64Array(d + 2);
+  const simplex = new Simplex(d);
+  const { rem0, rank, bary } = simplex;
   // The d+1 vertex keys of this pixel and of the previous one (row r = remainder r).
   let keys = new Int32Array(d1 * d);
   let prevKeys = new Int32Array(d1 * d);
 
   for (let k = 0; k < n; k++) {
+    simplex.enclose(features, k);
+    // The d+1 enclosing vertices (keys are the first d coordinates). Neighbouring pixels often
+    // share vertices; a vertex of remainder r can only be the previous pixel's vertex r, which is
+    // in the table already, so reusing its id skips a lookup and changes no id.
+    for (let r = 0; r <= d; r++) {
+      let same = k > 0;
+      let h = 0; // KeyTable's hash, folded in as the key is formed
+      for (let i = 0; i < d; i++) {
+        const key = rem0[i] + canonical[r * d1 + rank[i]];
+        same = same && key === prevKeys[r * d + i];
+        keys[r * d + i] = key;
+        h = Math.imul(h + key, 1664525);
+      }
+      offsets[k * d1 + r] = same ? offsets[(k - 1) * d1 + r] : table.insertHashed(keys, r * d, h ^ (h >>> 15));
+      weights[k * d1 + r] = bary[r];
+    }
+    const t = keys;
+    keys = prevKeys;
+    prevKeys = t;
+  }
+}
+
+
+/**
+ * One pixel's enclosing simplex, as the reference finds it: the nearest remainder-0 point `rem0`,
+ * each coordinate's `rank`, and the barycentric weights `bary` (scratch arrays, refilled per
+ * pixel; float32 values held in doubles, rounded by f32 where the reference's float32 arithmetic
+ * rounds). A method of its own rather than inline in splatVertices' loop: V8 optimises a small
+ * function sooner, which shortens a first call (a fresh process's positional lattice: 68–96
+ * against 77–104 ms).
+ */
+class Simplex {
+  readonly d1: number;
+  readonly scale: Float64Array;
+  readonly invD1: number;
+  readonly elevated: Float64Array;
+  readonly rem0: Int32Array;
+  readonly residual: Float64Array;
+  readonly rank: Int32Array;
+  readonly bary: Float64Array;
+  constructor(readonly d: number) {
+    this.d1 = d + 1;
+    ({ scale: this.scale, invD1: this.invD1 } = elevation(d));
+    this.elevated = new Float64Array(d + 1);
+    this.rem0 = new Int32Array(d + 1);
+    this.residual = new Float64Array(d + 1);
+    this.rank = new Int32Array(d + 1);
+    this.bary = new Float64Array(d + 2);
+  }
+
+  /** The simplex of the feature vector features[k·d .. k·d + d). */
+  enclose(features: Float32Array, k: number): void {
+    const { d, d1, scale, invD1, elevated, rem0, residual, rank, bary } = this;
     // Elevate onto the hyperplane (y = E f).
     let sm = 0;
     for (let j = d; j > 0; j--) {
@@ -222,24 +268,6 @@ function splatVertices(features: Float32Array, d: number, n: number, table: KeyT
       bary[p + 1] = f32(bary[p + 1] - v);
     }
     bary[0] = f32(bary[0] + f32(1 + bary[d + 1]));
-    // The d+1 enclosing vertices (keys are the first d coordinates). Neighbouring pixels often
-    // share vertices; a vertex of remainder r can only be the previous pixel's vertex r, which is
-    // in the table already, so reusing its id skips a lookup and changes no id.
-    for (let r = 0; r <= d; r++) {
-      let same = k > 0;
-      let h = 0; // KeyTable's hash, folded in as the key is formed
-      for (let i = 0; i < d; i++) {
-        const key = rem0[i] + canonical[r * d1 + rank[i]];
-        same = same && key === prevKeys[r * d + i];
-        keys[r * d + i] = key;
-        h = Math.imul(h + key, 1664525);
-      }
-      offsets[k * d1 + r] = same ? offsets[(k - 1) * d1 + r] : table.insertHashed(keys, r * d, h ^ (h >>> 15));
-      weights[k * d1 + r] = bary[r];
-    }
-    const t = keys;
-    keys = prevKeys;
-    prevKeys = t;
   }
 }
 
