@@ -100,6 +100,14 @@ function pipelineFor(dev: Device, call: KernelCall): GPUComputePipeline {
   return p;
 }
 
+// Each getBindGroupLayout() call makes a new wrapper object in the binding: one per pipeline.
+const layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
+function layoutOf(p: GPUComputePipeline): GPUBindGroupLayout {
+  let l = layouts.get(p);
+  if (!l) layouts.set(p, (l = p.getBindGroupLayout(0)));
+  return l;
+}
+
 /** Records one dispatch into the device's open encoder. Nothing is submitted. */
 export function runKernel(dev: Device, call: KernelCall): void {
   const [x, y = 1, z = 1] = call.workgroups;
@@ -120,7 +128,7 @@ export function runKernel(dev: Device, call: KernelCall): void {
     entries.push({ binding: binding++, resource: { buffer: t.bufferFor(call.kernel, dev) } });
   }
   const pipeline = pipelineFor(dev, call);
-  const bindGroup = dev.gpu.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+  const bindGroup = dev.gpu.createBindGroup({ layout: layoutOf(pipeline), entries });
   const rec: DispatchRecord | null = dev.observer
     ? {
         label: dev.labels.join('/') || call.kernel,
@@ -132,9 +140,9 @@ export function runKernel(dev: Device, call: KernelCall): void {
       }
     : null;
   const timestampWrites = rec ? dev.observer!.onDispatch(rec) : undefined;
-  const pass = dev.encoder.beginComputePass(timestampWrites ? { timestampWrites } : undefined);
+  const pass = dev.computePass(timestampWrites);
   pass.setPipeline(pipeline);
   pass.setBindGroup(0, bindGroup);
   pass.dispatchWorkgroups(x, y, z);
-  pass.end();
+  if (timestampWrites) pass.end();
 }
