@@ -1,4 +1,5 @@
-import { crfInit, crfMeanField, labelStride, type CrfPlan, type CrfStorage } from '../kernels/crf.ts';
+import { crfInit, crfMeanField, crfPipelines, labelStride, type CrfPlan, type CrfStorage } from '../kernels/crf.ts';
+import { prewarmPipelines } from '../kernels/runner.ts';
 import { buildCrfPlanCpu, type CrfLattice, type PlanKernel } from './crf_plan.ts';
 import { buildCrfPlanGpu } from './crf_plan_gpu.ts';
 import { crfBruteIterate } from '../kernels/crf_brute.ts';
@@ -115,12 +116,15 @@ export interface CrfPrepared {
   dispose(): void;
 }
 
+/** Feature dimensions of the positional (x, y) and bilateral (x, y, r, g, b) kernels. */
+const [POS_D, BI_D] = [2, 5];
+
 /** The two pairwise kernels of DeepLab's CRF for this image: positional (d = 2), bilateral (d = 5). */
 export function crfKernels(image: RgbImage, params: CrfParams): [PlanKernel, PlanKernel] {
   const { width: w, height: h } = image;
   return [
-    { features: positionalFeatures(w, h, params.posXyStd), d: 2, weight: params.posW },
-    { features: bilateralFeatures(w, h, image.data, params.biXyStd, params.biRgbStd), d: 5, weight: params.biW },
+    { features: positionalFeatures(w, h, params.posXyStd), d: POS_D, weight: params.posW },
+    { features: bilateralFeatures(w, h, image.data, params.biXyStd, params.biRgbStd), d: BI_D, weight: params.biW },
   ];
 }
 
@@ -238,7 +242,10 @@ export async function denseCrf(dev: Device, image: RgbImage, unary: Float32Array
     const r = await meanField(dev, image.width * image.height, unary, numLabels, iterateLattice(dev, null, numLabels, 0));
     return { ...r, lattice: null, ms: { lattice: 0, iterations: performance.now() - t0 } };
   }
+  // The iterations' pipelines compile on Dawn's thread while this one builds the lattices.
+  const warm = prewarmPipelines(dev, crfPipelines(numLabels, params.storage ?? 'f32', POS_D + 1, BI_D + 1));
   const prep = await prepareCrf(dev, image, params);
+  await warm;
   const t1 = performance.now();
   try {
     // checkParams, checkCrfSize and checkUnary above are runCrf's checks: the unary is not scanned again.

@@ -59,6 +59,28 @@ export const labelStride = (numLabels: number) => Math.ceil(numLabels / 4) * 4;
 /** Words (vec4s) per pixel or vertex of a label vector: 4 labels each in float32, 8 in float16. */
 export const crfWords = (numLabels: number, storage: CrfStorage) => Math.ceil(numLabels / (storage === 'f16' ? 8 : 4));
 
+// Each kernel's override constants, shared by its dispatch and crfPipelines().
+const initConstants = (numLabels: number, storage: CrfStorage) => ({ C: numLabels, C4: labelStride(numLabels) / 4, HALF: storage === 'f16' ? 1 : 0 });
+const wordConstants = (numLabels: number, storage: CrfStorage) => ({ C4: labelStride(numLabels) / 4, HALF: storage === 'f16' ? 1 : 0 });
+const updateConstants = (numLabels: number, storage: CrfStorage, ka: number, kb: number, last: boolean) => {
+  const HALF = storage === 'f16' ? 1 : 0;
+  return { C: numLabels, C4: labelStride(numLabels) / 4, KA: ka, KB: kb, HALF, Q_HALF: last ? 0 : HALF };
+};
+
+/**
+ * The pipelines crfMeanField runs, to compile ahead (runner.ts prewarmPipelines) while the
+ * lattices of a plan with ka + kb vertices per pixel are built.
+ */
+export function crfPipelines(numLabels: number, storage: CrfStorage, ka: number, kb: number) {
+  return [
+    { kernel: 'crf_init', shader: INIT, constants: initConstants(numLabels, storage) },
+    { kernel: 'crf_splat', shader: SPLAT, constants: wordConstants(numLabels, storage) },
+    { kernel: 'crf_blur', shader: BLUR, constants: wordConstants(numLabels, storage) },
+    { kernel: 'crf_update', shader: UPDATE, constants: updateConstants(numLabels, storage, ka, kb, false) },
+    { kernel: 'crf_update', shader: UPDATE, constants: updateConstants(numLabels, storage, ka, kb, true) },
+  ];
+}
+
 /**
  * q = softmax(−unary) per pixel; unary is pixels × labelStride (labels padded with zeros), q is
  * pixels × crfWords(storage) words.
@@ -67,7 +89,7 @@ export function crfInit(dev: Device, pixels: number, numLabels: number, unary: T
   runKernel(dev, {
     kernel: 'crf_init',
     shader: INIT,
-    constants: { C: numLabels, C4: labelStride(numLabels) / 4, HALF: storage === 'f16' ? 1 : 0 },
+    constants: initConstants(numLabels, storage),
     uniforms: new Params().u32(pixels).build(),
     tensors: [unary, q],
     workgroups: grid1d(dev, Math.ceil(pixels / WG)),
@@ -81,14 +103,13 @@ export function crfInit(dev: Device, pixels: number, numLabels: number, unary: T
  * (pixels × labelStride; with 'f32' storage, q itself may be given).
  */
 export function crfIterate(dev: Device, plan: CrfPlan, numLabels: number, unary: Tensor, q: Tensor, va: Tensor, vb: Tensor, iterations: number, storage: CrfStorage = 'f32', out: Tensor = q): void {
-  const HALF = storage === 'f16' ? 1 : 0;
   for (let it = 0; it < iterations; it++) {
     const [outA, outB] = crfFilter(dev, plan, numLabels, q, va, vb, storage);
     const last = it === iterations - 1;
     runKernel(dev, {
       kernel: 'crf_update',
       shader: UPDATE,
-      constants: { C: numLabels, C4: labelStride(numLabels) / 4, KA: plan.ka, KB: plan.kb, HALF, Q_HALF: last ? 0 : HALF },
+      constants: updateConstants(numLabels, storage, plan.ka, plan.kb, last),
       uniforms: new Params().u32(plan.pixels).f32(1 / plan.scaleA, 1 / plan.scaleB).build(),
       tensors: [outA, outB, plan.slices, plan.coef, unary, last ? out : q],
       workgroups: grid1d(dev, Math.ceil(plan.pixels / WG)),
@@ -101,13 +122,11 @@ export function crfIterate(dev: Device, plan: CrfPlan, numLabels: number, unary:
  * holding kernel A's and kernel B's blurred rows (each where its own last pass wrote it).
  */
 export function crfFilter(dev: Device, plan: CrfPlan, numLabels: number, q: Tensor, va: Tensor, vb: Tensor, storage: CrfStorage): [Tensor, Tensor] {
-  const C4 = labelStride(numLabels) / 4;
   const words = crfWords(numLabels, storage);
-  const HALF = storage === 'f16' ? 1 : 0;
   runKernel(dev, {
     kernel: 'crf_splat',
     shader: SPLAT,
-    constants: { C4, HALF },
+    constants: wordConstants(numLabels, storage),
     uniforms: new Params().u32(plan.rows, plan.ma).f32(plan.scaleA, plan.scaleB).build(),
     tensors: [q, plan.start, plan.entries, va],
     workgroups: grid1d(dev, Math.ceil((plan.rows * words) / WG)),
@@ -121,7 +140,7 @@ export function crfFilter(dev: Device, plan: CrfPlan, numLabels: number, q: Tens
     runKernel(dev, {
       kernel: 'crf_blur',
       shader: BLUR,
-      constants: { C4, HALF },
+      constants: wordConstants(numLabels, storage),
       uniforms: new Params().u32(first * words, end * words, j * plan.rows).build(),
       tensors: [src, plan.neighbours, dst],
       workgroups: grid1d(dev, Math.ceil(((end - first) * words) / WG)),

@@ -77,27 +77,50 @@ export function grid1d(dev: Device, count: number): [number, number, number] {
 let moduleIds = 0;
 const moduleIdOf = new Map<string, number>();
 
-function pipelineFor(dev: Device, call: KernelCall): GPUComputePipeline {
+/** What names a pipeline: its shader, entry point and override constants. */
+type PipelineSpec = Pick<KernelCall, 'kernel' | 'variant' | 'shader' | 'entryPoint' | 'constants'>;
+
+/** The pipeline cache key: shader (by id), entry point, constants. */
+function pipelineKey(call: PipelineSpec): string {
   let id = moduleIdOf.get(call.shader);
   if (id === undefined) moduleIdOf.set(call.shader, (id = moduleIds++));
-  const entry = call.entryPoint ?? 'main';
   const consts = call.constants ? Object.entries(call.constants).sort(([a], [b]) => (a < b ? -1 : 1)) : [];
-  const key = `${id}|${entry}|${consts.map(([k, v]) => `${k}=${v}`).join(',')}`;
+  return `${id}|${call.entryPoint ?? 'main'}|${consts.map(([k, v]) => `${k}=${v}`).join(',')}`;
+}
+
+function pipelineDescriptor(dev: Device, call: PipelineSpec): GPUComputePipelineDescriptor {
+  const id = String(moduleIdOf.get(call.shader));
+  let module = dev.shaderModules.get(id);
+  if (!module) dev.shaderModules.set(id, (module = dev.gpu.createShaderModule({ code: call.shader, label: call.kernel })));
+  const label = `${call.kernel}${call.variant ? `/${call.variant}` : ''}`;
+  return { layout: 'auto', label, compute: { module, entryPoint: call.entryPoint ?? 'main', constants: call.constants } };
+}
+
+function pipelineFor(dev: Device, call: KernelCall): GPUComputePipeline {
+  const key = pipelineKey(call);
   let p = dev.pipelines.get(key);
-  if (!p) {
-    let module = dev.shaderModules.get(String(id));
-    if (!module) {
-      module = dev.gpu.createShaderModule({ code: call.shader, label: call.kernel });
-      dev.shaderModules.set(String(id), module);
-    }
-    p = dev.gpu.createComputePipeline({
-      layout: 'auto',
-      label: `${call.kernel}${call.variant ? `/${call.variant}` : ''}`,
-      compute: { module, entryPoint: entry, constants: call.constants },
-    });
-    dev.pipelines.set(key, p);
-  }
+  if (!p) dev.pipelines.set(key, (p = dev.gpu.createComputePipeline(pipelineDescriptor(dev, call))));
   return p;
+}
+
+/**
+ * Compiles the pipelines of `calls` in the background (Dawn compiles createComputePipelineAsync's
+ * on a thread of its own) into the cache, where runKernel finds them: start it before host work
+ * the GPU waits for (the CRF's lattice build), await it after. A pipeline that fails is left out
+ * of the cache; its shader's errors surface at the next sync, as every GPU error does.
+ */
+export async function prewarmPipelines(dev: Device, calls: PipelineSpec[]): Promise<void> {
+  const keys = new Set<string>();
+  await Promise.all(
+    calls.map(async (call) => {
+      const key = pipelineKey(call);
+      if (dev.pipelines.has(key) || keys.has(key)) return;
+      keys.add(key);
+      const descriptor = pipelineDescriptor(dev, call);
+      const p = await dev.awaitGpu(() => dev.gpu.createComputePipelineAsync(descriptor)).catch(() => null);
+      if (p && !dev.pipelines.has(key)) dev.pipelines.set(key, p);
+    }),
+  );
 }
 
 // Each getBindGroupLayout() call makes a new wrapper object in the binding: one per pipeline.

@@ -80,4 +80,26 @@ test('small_64x48: exact O(N²) Gaussian filtering on the GPU agrees with the la
   }
 });
 
+test('denseCrf compiles the iterations\' pipelines while it builds the lattices, none on the spot', async () => {
+  const dev = await getDevice();
+  const [w, h, c] = [9, 7, 13]; // 13 labels: pipelines no other test has made
+  const image = { width: w, height: h, data: new Uint8Array(w * h * 3).map((_, i) => (i * 53) % 256) };
+  const unary = new Float32Array(w * h * c).map((_, i) => ((i * 7) % 11) / 4);
+  const gpu = dev.gpu as GPUDevice & { createComputePipeline: GPUDevice['createComputePipeline'] };
+  const sync = gpu.createComputePipeline;
+  let made = 0;
+  gpu.createComputePipeline = (d) => (made++, sync.call(gpu, d));
+  try {
+    for (const storage of ['f32', 'f16'] as const) {
+      const before = dev.pipelines.size;
+      await denseCrf(dev, image, unary, c, { ...LARGEFOV, iterations: 2, storage, lattice: 'cpu' });
+      // init, splat, blur, and the update (f16: one writing float16 Q, one float32 for the last).
+      assert.is(dev.pipelines.size - before, storage === 'f16' ? 5 : 4, `${storage}: the pipelines it runs`);
+      assert.is(made, 0, `${storage}: created ahead (a key that differs from the dispatch's would be made again here)`);
+    }
+  } finally {
+    gpu.createComputePipeline = sync;
+  }
+});
+
 test.run();
