@@ -38,6 +38,14 @@ export function bf16ToF32(h: number): number {
   return bf16Value[0];
 }
 
+/** An int64 value as int32, which is how integers are held; one that does not fit is refused, not wrapped. */
+export function int64ToInt32(v: bigint, name: string, what: string): number {
+  if (v < -0x80000000n || v > 0x7fffffffn) {
+    throw new WeightFileError(`${what}: tensor "${name}" holds the int64 value ${v}, outside the int32 range integer tensors are read into`);
+  }
+  return Number(v);
+}
+
 /**
  * Parses a safetensors file (https://github.com/huggingface/safetensors: u64 LE header length,
  * JSON header, raw little-endian data). Every offset is checked against the file, so a truncated
@@ -95,7 +103,7 @@ export function parseSafetensors(bytes: Uint8Array, what = 'safetensors file'): 
       for (let i = 0; i < n; i++) data[i] = view.getInt32(i * 4, true);
     } else if (dtype === 'I64') {
       data = new Int32Array(n);
-      for (let i = 0; i < n; i++) data[i] = Number(view.getBigInt64(i * 8, true));
+      for (let i = 0; i < n; i++) data[i] = int64ToInt32(view.getBigInt64(i * 8, true), name, what);
     } else {
       data = new Int32Array(n);
       for (let i = 0; i < n; i++) data[i] = view.getUint8(i);

@@ -6,6 +6,7 @@ Writes
   tests/fixtures/pth/checkpoint.pth     {'epoch': 3, 'state_dict': ...}, zip format
   tests/fixtures/pth/checkpoint_model.pth  {'model': ...} (a one-item dict: pickle's SETITEM)
   tests/fixtures/pth/module.pth         a whole nn.Module (not a state dict: must be refused)
+  tests/fixtures/pth/big_int.pth        an int64 past int32 (must be refused, not wrapped)
   tests/fixtures/pth.safetensors        the expected tensors, contiguous float32 / int32
 The state dict holds what real files hold: parameters, float16, bfloat16 and float64 tensors, an int64
 scalar (num_batches_tracked), a transposed view, a slice at a storage offset, two tensors sharing
@@ -41,6 +42,7 @@ torch.save(sd, os.path.join(d, 'state_legacy.pth'), _use_new_zipfile_serializati
 torch.save({'epoch': 3, 'state_dict': sd}, os.path.join(d, 'checkpoint.pth'))
 torch.save({'model': sd}, os.path.join(d, 'checkpoint_model.pth'))
 torch.save(torch.nn.Linear(2, 2), os.path.join(d, 'module.pth'))
+torch.save({'w': torch.ones(2), 'steps': torch.tensor([7, 2**40])}, os.path.join(d, 'big_int.pth'))
 expected = {}
 for k, v in sd.items():
     v = v.detach().contiguous()

@@ -32,6 +32,10 @@ for (const f of ['state_zip.pth', 'state_legacy.pth', 'checkpoint.pth', 'checkpo
   });
 }
 
+test('an int64 past the int32 range is refused naming the tensor and value, not wrapped', () => {
+  assert.throws(() => readPth(file('big_int.pth'), 'big_int.pth'), (e: Error) => e instanceof WeightFileError && /^big_int\.pth: tensor "steps" holds the int64 value 1099511627776/.test(e.message));
+});
+
 test('a pickled module, a truncated file and a compressed zip are refused naming the problem', () => {
   assert.throws(() => readPth(file('module.pth'), 'module.pth'), (e: Error) => e instanceof WeightFileError && /module\.pth: .*calls torch\.nn\.modules\.linear\.Linear|module\.pth: .*state dict/.test(e.message));
   for (const f of ['state_zip.pth', 'state_legacy.pth']) {
