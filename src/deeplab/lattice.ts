@@ -60,8 +60,15 @@ class KeyTable {
   }
   private hash(k: Int32Array, off: number): number {
     let r = 0;
-    for (let i = 0; i < this.d; i++) r = Math.imul(r + k[off + i], 1664525);
-    return r ^ (r >>> 15);
+    for (let i = 0; i < this.d; i++) r = KeyTable.mix(r, k[off + i]);
+    return KeyTable.finish(r);
+  }
+  /** hash() one coordinate at a time, for callers that fold it in as they form a key. */
+  static mix(h: number, coordinate: number): number {
+    return Math.imul(h + coordinate, 1664525);
+  }
+  static finish(h: number): number {
+    return h ^ (h >>> 15);
   }
   /** The slot holding key k[off..off+d) (hash h), or the empty slot where it would go. */
   private slot(k: Int32Array, off: number, h: number): number {
@@ -85,7 +92,7 @@ class KeyTable {
   insert(k: Int32Array, off: number): number {
     return this.insertHashed(k, off, this.hash(k, off));
   }
-  /** insert() for a key whose hash() the caller has computed (h = keyHash(...)). */
+  /** insert() for a key whose hash the caller has computed (KeyTable.mix over its coordinates, then finish). */
   insertHashed(k: Int32Array, off: number, h: number): number {
     const s = this.slot(k, off, h);
     if (this.slots[s] !== 0) return (this.slots[s] & this.mask) - 1;
@@ -179,14 +186,14 @@ function splatVertices(features: Float32Array, d: number, n: number, table: KeyT
     // in the table already, so reusing its id skips a lookup and changes no id.
     for (let r = 0; r <= d; r++) {
       let same = k > 0;
-      let h = 0; // KeyTable's hash, folded in as the key is formed
+      let h = 0; // the table's hash, folded in as the key is formed
       for (let i = 0; i < d; i++) {
         const key = rem0[i] + canonical[r * d1 + rank[i]];
         same = same && key === prevKeys[r * d + i];
         keys[r * d + i] = key;
-        h = Math.imul(h + key, 1664525);
+        h = KeyTable.mix(h, key);
       }
-      offsets[k * d1 + r] = same ? offsets[(k - 1) * d1 + r] : table.insertHashed(keys, r * d, h ^ (h >>> 15));
+      offsets[k * d1 + r] = same ? offsets[(k - 1) * d1 + r] : table.insertHashed(keys, r * d, KeyTable.finish(h));
       weights[k * d1 + r] = bary[r];
     }
     const t = keys;
@@ -194,7 +201,6 @@ function splatVertices(features: Float32Array, d: number, n: number, table: KeyT
     prevKeys = t;
   }
 }
-
 
 /**
  * One pixel's enclosing simplex, as the reference finds it: the nearest remainder-0 point `rem0`,
