@@ -342,8 +342,8 @@ export class Device {
   /**
    * The compute pass to record a dispatch into: the open one, so that consecutive dispatches share
    * a pass (WebGPU orders each dispatch's storage writes before the next's reads within a pass as
-   * between passes, and a pass per dispatch cost ~40 % more host time per dispatch), or, with
-   * timestamp writes (the profiler times each dispatch), one of its own.
+   * between passes, and fewer passes cost less host time), or, with timestamp writes (the
+   * profiler times each dispatch), one of its own.
    */
   computePass(timestampWrites?: GPUComputePassTimestampWrites): GPUComputePassEncoder {
     if (!timestampWrites && this.pass_) return this.pass_;
@@ -352,7 +352,7 @@ export class Device {
     return (this.pass_ = pass);
   }
 
-  /** Ends a compute pass computePass() handed out; the caller records no more into it. */
+  /** Ends the shared compute pass, if one is open. */
   private endPass(): void {
     this.pass_?.end();
     this.pass_ = null;
