@@ -1,5 +1,5 @@
 import { fmtShape } from '../tensor/errors.ts';
-import { bf16ToF32, f16ToF32, FLOAT_DTYPES, int64ToInt32, WeightFileError, type HostTensor } from './safetensors.ts';
+import { elementReader, FLOAT_DTYPES, WeightFileError, type HostTensor } from './safetensors.ts';
 
 // PyTorch `torch.save` files holding a state dict (deeplab-spec §4): (a) the zip format of
 // PyTorch ≥ 1.6 (`<prefix>/data.pkl` plus one stored entry per storage, `<prefix>/data/<key>`);
@@ -151,12 +151,8 @@ function materialise(name: string, t: TensorRef, bytes: Uint8Array | undefined, 
     return { dtype, shape: t.shape, data };
   }
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const read = (e: number): number =>
-    dtype === 'F32' ? dv.getFloat32(e * 4, true) : dtype === 'F64' ? dv.getFloat64(e * 8, true) : dtype === 'F16' ? f16ToF32(dv.getUint16(e * 2, true))
-      : dtype === 'BF16' ? bf16ToF32(dv.getUint16(e * 2, true))
-      : dtype === 'I64' ? int64ToInt32(dv.getBigInt64(e * 8, true), name, what) : dtype === 'I32' ? dv.getInt32(e * 4, true) : bytes[e];
-  const isFloat = FLOAT_DTYPES.includes(dtype);
-  const data = isFloat ? new Float32Array(n) : new Int32Array(n);
+  const read = elementReader(dv, dtype, name, what);
+  const data = FLOAT_DTYPES.includes(dtype) ? new Float32Array(n) : new Int32Array(n);
   // Row-major walk over the shape, through the strides (a view, a transpose or a slice).
   const idx = new Array(t.shape.length).fill(0);
   for (let i = 0, e = t.offset; i < n; i++) {

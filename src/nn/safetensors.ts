@@ -33,17 +33,35 @@ export function f16ToF32(h: number): number {
 const bf16Bits = new Uint32Array(1);
 const bf16Value = new Float32Array(bf16Bits.buffer);
 /** A bfloat16 (as its 16 bits) as a number: float32's upper half, so exact. */
-export function bf16ToF32(h: number): number {
+function bf16ToF32(h: number): number {
   bf16Bits[0] = h << 16;
   return bf16Value[0];
 }
 
 /** An int64 value as int32, which is how integers are held; one that does not fit is refused, not wrapped. */
-export function int64ToInt32(v: bigint, name: string, what: string): number {
+function int64ToInt32(v: bigint, name: string, what: string): number {
   if (v < -0x80000000n || v > 0x7fffffffn) {
     throw new WeightFileError(`${what}: tensor "${name}" holds the int64 value ${v}, outside the int32 range integer tensors are read into`);
   }
   return Number(v);
+}
+
+/**
+ * Element e (little-endian, counted in elements of `dtype`) of `dv` as the number a HostTensor
+ * holds: floats as float32 values (the typed-array store rounds F64 to nearest even, as .float()
+ * does), integers as int32. One closure per dtype, so a loop over a tensor calls one plain read.
+ * `name` and `what` name the tensor and file in errors.
+ */
+export function elementReader(dv: DataView, dtype: HostTensor['dtype'], name: string, what: string): (e: number) => number {
+  switch (dtype) {
+    case 'F32': return (e) => dv.getFloat32(e * 4, true);
+    case 'F16': return (e) => f16ToF32(dv.getUint16(e * 2, true));
+    case 'BF16': return (e) => bf16ToF32(dv.getUint16(e * 2, true));
+    case 'F64': return (e) => dv.getFloat64(e * 8, true);
+    case 'I32': return (e) => dv.getInt32(e * 4, true);
+    case 'I64': return (e) => int64ToInt32(dv.getBigInt64(e * 8, true), name, what);
+    case 'U8': return (e) => dv.getUint8(e);
+  }
 }
 
 /**
@@ -86,27 +104,10 @@ export function parseSafetensors(bytes: Uint8Array, what = 'safetensors file'): 
     let data: Float32Array | Int32Array;
     if (dtype === 'F32' && (bytes.byteOffset + at) % 4 === 0) {
       data = new Float32Array(bytes.buffer, bytes.byteOffset + at, n); // zero-copy view (hosts are little-endian)
-    } else if (dtype === 'F32') {
-      data = new Float32Array(n);
-      for (let i = 0; i < n; i++) data[i] = view.getFloat32(i * 4, true);
-    } else if (dtype === 'F16') {
-      data = new Float32Array(n);
-      for (let i = 0; i < n; i++) data[i] = f16ToF32(view.getUint16(i * 2, true));
-    } else if (dtype === 'BF16') {
-      data = new Float32Array(n);
-      for (let i = 0; i < n; i++) data[i] = bf16ToF32(view.getUint16(i * 2, true));
-    } else if (dtype === 'F64') {
-      data = new Float32Array(n); // each store rounds to float32, to nearest even, as .float() does
-      for (let i = 0; i < n; i++) data[i] = view.getFloat64(i * 8, true);
-    } else if (dtype === 'I32') {
-      data = new Int32Array(n);
-      for (let i = 0; i < n; i++) data[i] = view.getInt32(i * 4, true);
-    } else if (dtype === 'I64') {
-      data = new Int32Array(n);
-      for (let i = 0; i < n; i++) data[i] = int64ToInt32(view.getBigInt64(i * 8, true), name, what);
     } else {
-      data = new Int32Array(n);
-      for (let i = 0; i < n; i++) data[i] = view.getUint8(i);
+      const read = elementReader(view, dtype as HostTensor['dtype'], name, what);
+      data = FLOAT_DTYPES.includes(dtype) ? new Float32Array(n) : new Int32Array(n);
+      for (let i = 0; i < n; i++) data[i] = read(i);
     }
     out.set(name, { dtype: dtype as HostTensor['dtype'], shape, data });
   }
