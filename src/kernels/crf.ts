@@ -60,11 +60,11 @@ export const labelStride = (numLabels: number) => Math.ceil(numLabels / 4) * 4;
 export const crfWords = (numLabels: number, storage: CrfStorage) => Math.ceil(numLabels / (storage === 'f16' ? 8 : 4));
 
 // Each kernel's override constants, shared by its dispatch and crfPipelines().
-const initConstants = (numLabels: number, storage: CrfStorage) => ({ C: numLabels, C4: labelStride(numLabels) / 4, HALF: storage === 'f16' ? 1 : 0 });
 const wordConstants = (numLabels: number, storage: CrfStorage) => ({ C4: labelStride(numLabels) / 4, HALF: storage === 'f16' ? 1 : 0 });
+const initConstants = (numLabels: number, storage: CrfStorage) => ({ C: numLabels, ...wordConstants(numLabels, storage) });
 const updateConstants = (numLabels: number, storage: CrfStorage, ka: number, kb: number, last: boolean) => {
-  const HALF = storage === 'f16' ? 1 : 0;
-  return { C: numLabels, C4: labelStride(numLabels) / 4, KA: ka, KB: kb, HALF, Q_HALF: last ? 0 : HALF };
+  const c = initConstants(numLabels, storage);
+  return { ...c, KA: ka, KB: kb, Q_HALF: last ? 0 : c.HALF };
 };
 
 /**
