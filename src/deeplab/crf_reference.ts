@@ -1,4 +1,5 @@
 import { bilateralFeatures, buildLattice, filterCpu, normalisation, positionalFeatures } from './lattice.ts';
+import type { CrfParams } from './crf.ts';
 
 const f32 = Math.fround;
 
@@ -28,14 +29,8 @@ export function softmaxRow(row: Float32Array, scale: number): void {
   for (let j = 0; j < row.length; j++) row[j] = f32(row[j] / tt);
 }
 
-export interface ReferenceParams {
-  iterations: number;
-  posW: number;
-  posXyStd: number;
-  biW: number;
-  biXyStd: number;
-  biRgbStd: number;
-}
+/** denseCrf's parameters less its GPU storage and lattice choices. */
+export type ReferenceParams = Omit<CrfParams, 'storage' | 'lattice'>;
 
 /**
  * The whole dense CRF on the CPU, float32 step for step as DeepLab's libDenseCRF: the plain
