@@ -80,5 +80,13 @@ export function checkWeights(tensors: Map<string, HostTensor>, expected: Map<str
   // A file for another model lists hundreds of names: show the first few of each kind.
   const some = (list: string[], n: number, kind: string) => (list.length > n ? [...list.slice(0, n), `… and ${list.length - n} more ${kind}`] : list);
   const problems = [...some(wrong, 8, 'mis-shaped'), ...some(missing, 6, 'missing'), ...some(unexpected, 6, 'unexpected')];
-  if (problems.length) throw new WeightFileError(`${what}: ${problems.join('; ')}. Is this file for another model or configuration?`);
+  if (!problems.length) return;
+  // A Caffe file cut between two layers still parses (protobuf marks no end): it then holds the
+  // model's first tensors, in order, and nothing else.
+  const names = [...expected.keys()];
+  const cut = missing.length && !wrong.length && !unexpected.length && tensors.size && names.slice(0, tensors.size).every((n) => tensors.has(n));
+  const hint = cut
+    ? `The file holds the model's first ${tensors.size} of ${names.length} tensors and nothing else: is it cut short (an interrupted download or copy)?`
+    : 'Is this file for another model or configuration?';
+  throw new WeightFileError(`${what}: ${problems.join('; ')}. ${hint}`);
 }

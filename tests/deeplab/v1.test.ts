@@ -9,6 +9,7 @@ import { createModel, type SegmentationModel } from '../../src/deeplab/models.ts
 import { CRF_DEFAULTS } from '../../src/deeplab/crf.ts';
 import { V1_VARIANTS, v1Layers, v1PaddedSize } from '../../src/deeplab/v1_arch.ts';
 import { WeightFileError, parseSafetensors } from '../../src/nn/safetensors.ts';
+import { parseWeights } from '../../src/nn/weights.ts';
 import { ShapeError, AtrousError } from '../../src/tensor/errors.ts';
 
 // Reference: tests/golden/deeplab_v1.py, an independent PyTorch (float64) implementation of the prototxts.
@@ -139,6 +140,45 @@ test('a mis-shaped tensor, a truncated file and a foreign file are refused with 
     );
   }
   rmSync(tmp, { recursive: true });
+});
+
+/** Where each top-level protobuf field of a caffemodel ends (its layers, for NetParameter). */
+function topLevelEnds(b: Uint8Array): number[] {
+  const ends: number[] = [];
+  let i = 0;
+  const varint = () => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const x = b[i++];
+      v += (x & 127) * 2 ** shift;
+      if (x < 128) return v;
+    }
+  };
+  while (i < b.length) {
+    const wire = varint() & 7;
+    if (wire === 0) varint();
+    else if (wire === 2) {
+      const len = varint(); // apart: `i += varint()` would add to i's value from before the call
+      i += len;
+    }
+    else throw new Error(`wire type ${wire} at the top level`);
+    ends.push(i);
+  }
+  return ends;
+}
+
+test('a caffemodel cut between two layers (it still parses) is refused as cut short, not as another model', async () => {
+  const dev = await getDevice();
+  const whole = readFileSync(`${dir}/deeplab-largefov.caffemodel`);
+  const ends = topLevelEnds(whole);
+  assert.is(ends.at(-1), whole.length);
+  const cut = ends.find((e) => e > whole.length / 2)!;
+  const tensors = parseWeights(whole.subarray(0, cut), 'cut.caffemodel').tensors;
+  assert.ok(tensors.size > 0 && tensors.size < 32, `${tensors.size} tensors`);
+  await createModel(dev, 'deeplab-largefov', { weights: tensors, widths: REDUCED, numClasses: 5 }).then(
+    () => assert.unreachable(),
+    (e: Error) => assert.ok(e instanceof WeightFileError && new RegExp(`first ${tensors.size} of 32 tensors and nothing else: is it cut short`).test(e.message), e.message),
+  );
 });
 
 test('tiny and odd inputs (1×1, 2×3, 17×9) give finite scores of the input\'s size', async () => {
