@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { VOC_PALETTE } from '../deeplab/palette.ts';
 import { AtrousError } from '../tensor/errors.ts';
+import { decodeJpegPixels } from './jpeg.ts';
 
 /** An 8-bit RGB image, rows top to bottom, HWC. */
 export interface RgbImage {
@@ -10,11 +11,10 @@ export interface RgbImage {
   data: Uint8Array;
 }
 
-// pngjs and jpeg-js are CommonJS that require() Node built-ins, which an esbuild ESM bundle cannot
+// pngjs and jpeg-js (jpeg.ts) are CommonJS that require() Node built-ins, which an esbuild ESM bundle cannot
 // do; loading them at run time from node_modules keeps them out of the bundle.
 const load = createRequire(import.meta.url);
 const { PNG } = load('pngjs') as typeof import('pngjs');
-const jpeg = load('jpeg-js') as typeof import('jpeg-js');
 
 export class ImageError extends AtrousError {
   override name = 'ImageError';
@@ -55,8 +55,7 @@ function decodeJpeg(bytes: Uint8Array, what: string): RgbImage {
     throw new ImageError(`${what}: truncated JPEG (no end-of-image marker; ${bytes.length} bytes)`);
   }
   try {
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: false });
-    return { width: img.width, height: img.height, data: img.data };
+    return decodeJpegPixels(bytes);
   } catch (e) {
     throw new ImageError(`${what}: damaged or unsupported JPEG (${(e as Error).message})`);
   }
